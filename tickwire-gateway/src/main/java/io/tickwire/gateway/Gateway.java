@@ -1,0 +1,103 @@
+package io.tickwire.gateway;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.tickwire.gateway.auth.TokenVerifier;
+import io.tickwire.gateway.bus.EventBus;
+import io.tickwire.gateway.bus.InMemoryEventBus;
+import io.tickwire.gateway.config.GatewayConfig;
+import io.tickwire.gateway.demo.MarketSimulator;
+import io.tickwire.gateway.fanout.Fanout;
+import io.tickwire.gateway.http.DevApi;
+import io.tickwire.gateway.metrics.GatewayMetrics;
+import io.tickwire.gateway.room.RoomRegistry;
+import io.tickwire.gateway.session.GatewayContext;
+import io.tickwire.gateway.transport.GatewayServer;
+import io.tickwire.protocol.ClientOpParser;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One gateway node, assembled from its configuration: event bus, rooms, fan-out, server, and in demo mode
+ * the simulated market. {@link #start} returns a running node; {@link #close} stops it.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final GatewayConfig config;
+    private final EventBus bus;
+    private final RoomRegistry rooms;
+    private final GatewayServer server;
+    private final ScheduledExecutorService maintenance;
+    private final MarketSimulator simulator;
+    private final int port;
+    private volatile boolean ready;
+
+    private Gateway(GatewayConfig config) throws InterruptedException {
+        this.config = config;
+        this.server = new GatewayServer(config.server());
+        this.bus = new InMemoryEventBus(config.rooms().kinds(), config.bus());
+        this.rooms = new RoomRegistry(config.rooms().kinds(), bus, server.loops().size(),
+                ByteBufAllocator.DEFAULT, System::currentTimeMillis);
+        GatewayMetrics metrics = new GatewayMetrics(rooms::size);
+        GatewayContext context = new GatewayContext(config, bus, rooms, new TokenVerifier(config.auth()),
+                new ClientOpParser(config.ws().maxJsonDepth()), metrics);
+        bus.start(new Fanout(rooms, server.loops().loops(), System::currentTimeMillis));
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tickwire-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        maintenance.scheduleWithFixedDelay(rooms::sweep, 5, 5, TimeUnit.SECONDS);
+        boolean demo = config.mode() == GatewayConfig.Mode.DEMO;
+        this.port = server.start(context, demo ? new DevApi(config) : null, () -> ready);
+        this.simulator = demo
+                ? new MarketSimulator(bus, config.demo().symbols(), config.demo().updatesPerSecond(),
+                        config.demo().accounts(), maintenance, new Random())
+                : null;
+        if (simulator != null) {
+            simulator.start();
+        }
+        ready = true;
+        log.info("tickwire {} node {} listening on {}:{} ({}, {} event loops)", config.mode().name().toLowerCase(),
+                config.nodeId(), config.server().host(), port, server.transportName(), server.loops().size());
+    }
+
+    /** Starts a node; the returned gateway is serving. */
+    public static Gateway start(GatewayConfig config) throws InterruptedException {
+        return new Gateway(config);
+    }
+
+    /** The bound port (useful with {@code server.port: 0}). */
+    public int port() {
+        return port;
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    public EventBus bus() {
+        return bus;
+    }
+
+    public RoomRegistry rooms() {
+        return rooms;
+    }
+
+    @Override
+    public void close() {
+        ready = false;
+        if (simulator != null) {
+            simulator.stop();
+        }
+        maintenance.shutdownNow();
+        server.stop();
+        bus.close();
+        rooms.clear();
+    }
+}

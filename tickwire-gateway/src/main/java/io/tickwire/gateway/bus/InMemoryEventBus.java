@@ -1,0 +1,134 @@
+package io.tickwire.gateway.bus;
+
+import io.tickwire.gateway.config.GatewayConfig;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The event bus of a single node: every room numbered 1, 2, 3… under a random per-process epoch, with
+ * bounded history (per kind: a count and an age) and the latest value kept in memory.
+ *
+ * <p>A room's log is evicted after its kind's idle time without publishes; if the room is published to
+ * again, its new log counts from 1 under a new epoch, so an old {@code seq} is never taken for a new one.
+ * Publishing and delivery to the sink happen under the room's lock, which is what keeps one room's events
+ * in {@code seq} order at the sink whatever the number of publishing threads.
+ */
+public final class InMemoryEventBus implements EventBus {
+
+    private final Map<String, GatewayConfig.Kind> kinds;
+    private final LongSupplier clock;
+    private final String processEpoch;
+    private final AtomicLong incarnations = new AtomicLong();
+    private final ConcurrentHashMap<String, RoomLog> logs = new ConcurrentHashMap<>();
+    private final PublishDeduplicator deduplicator;
+    private final ScheduledExecutorService sweeper;
+    private volatile EventSink sink = event -> {};
+    private volatile boolean closed;
+
+    public InMemoryEventBus(Map<String, GatewayConfig.Kind> kinds, GatewayConfig.Bus config) {
+        this(kinds, config, System::currentTimeMillis);
+    }
+
+    InMemoryEventBus(Map<String, GatewayConfig.Kind> kinds, GatewayConfig.Bus config, LongSupplier clock) {
+        this.kinds = Map.copyOf(Objects.requireNonNull(kinds, "kinds"));
+        this.clock = clock;
+        byte[] random = new byte[4];
+        new SecureRandom().nextBytes(random);
+        this.processEpoch = "m-" + HexFormat.of().formatHex(random);
+        this.deduplicator = new PublishDeduplicator(config.dedupMaxEntries(), config.dedupWindowSeconds() * 1000L);
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tickwire-bus-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleWithFixedDelay(this::sweep, 10, 10, TimeUnit.SECONDS);
+    }
+
+    /** The epoch every room's first log counts under. */
+    public String processEpoch() {
+        return processEpoch;
+    }
+
+    @Override
+    public CompletionStage<PublishResult> publish(String room, byte[] data, String msgId) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new BusUnavailableException("event bus is closed"));
+        }
+        GatewayConfig.Kind kind = kindOf(room);
+        if (kind == null) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("no such room kind: " + room));
+        }
+        if (msgId == null) {
+            return CompletableFuture.completedFuture(logFor(room, kind).append(data, clock.getAsLong(), sink));
+        }
+        PublishResult result = deduplicator.publishOnce(room, msgId, clock.getAsLong(),
+                () -> logFor(room, kind).append(data, clock.getAsLong(), sink));
+        return CompletableFuture.completedFuture(result);
+    }
+
+    @Override
+    public void start(EventSink sink) {
+        this.sink = Objects.requireNonNull(sink, "sink");
+    }
+
+    @Override
+    public CompletionStage<RoomPosition> position(String room) {
+        RoomLog log = logs.get(room);
+        return CompletableFuture.completedFuture(
+                log == null ? new RoomPosition(processEpoch, 0) : log.position());
+    }
+
+    @Override
+    public CompletionStage<HistoryRead> readAfter(String room, long afterSeq, int max) {
+        RoomLog log = logs.get(room);
+        if (log == null) {
+            return CompletableFuture.completedFuture(
+                    new HistoryRead(processEpoch, java.util.List.of(), afterSeq == 0, 0));
+        }
+        return CompletableFuture.completedFuture(log.readAfter(afterSeq, max, clock.getAsLong()));
+    }
+
+    @Override
+    public CompletionStage<BusEvent> latest(String room) {
+        RoomLog log = logs.get(room);
+        return CompletableFuture.completedFuture(log == null ? null : log.latest());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        sweeper.shutdownNow();
+    }
+
+    /** Drops the logs of rooms idle for longer than their kind allows. */
+    void sweep() {
+        long now = clock.getAsLong();
+        logs.entrySet().removeIf(e -> e.getValue().idleSince(now) > kindOf(e.getKey()).idleEvictSeconds() * 1000L);
+        deduplicator.expire(now);
+    }
+
+    private RoomLog logFor(String room, GatewayConfig.Kind kind) {
+        return logs.computeIfAbsent(room, r -> {
+            long n = incarnations.getAndIncrement();
+            // The first log of each room counts under the process epoch: any later incarnation of the same
+            // room (after idle eviction) must not reuse it, so later logs get their own.
+            String epoch = n == 0 ? processEpoch : processEpoch + "." + Long.toString(n, 36);
+            return new RoomLog(r, epoch, kind.historyEvents(), kind.historySeconds() * 1000L, clock.getAsLong());
+        });
+    }
+
+    private GatewayConfig.Kind kindOf(String room) {
+        int colon = room.indexOf(':');
+        return colon <= 0 ? null : kinds.get(room.substring(0, colon));
+    }
+}

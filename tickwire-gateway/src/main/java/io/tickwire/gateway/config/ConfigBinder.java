@@ -1,0 +1,153 @@
+package io.tickwire.gateway.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tickwire.gateway.config.GatewayConfig.Access;
+import io.tickwire.gateway.config.GatewayConfig.Auth;
+import io.tickwire.gateway.config.GatewayConfig.Bus;
+import io.tickwire.gateway.config.GatewayConfig.Delivery;
+import io.tickwire.gateway.config.GatewayConfig.Demo;
+import io.tickwire.gateway.config.GatewayConfig.Kind;
+import io.tickwire.gateway.config.GatewayConfig.Outbound;
+import io.tickwire.gateway.config.GatewayConfig.Rooms;
+import io.tickwire.gateway.config.GatewayConfig.Server;
+import io.tickwire.gateway.config.GatewayConfig.Transport;
+import io.tickwire.gateway.config.GatewayConfig.Ws;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the assembled {@link ConfigTree} into a {@link GatewayConfig}, checking every value's type and
+ * range and the rules between values (low water ≤ high water ≤ budget). Generated values (node id, demo
+ * secret) are already in the tree; this class only reads.
+ */
+final class ConfigBinder {
+
+    static final int MIN_HMAC_SECRET_BYTES = 32;
+    private static final int MIB = 1024 * 1024;
+    private static final int MAX = Integer.MAX_VALUE;
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final String NAME_EXPECTED = "1 to 64 letters, digits, '.', '_' or '-'";
+    private static final Pattern WS_PATH = Pattern.compile("/[^\\s?#]*");
+    private static final Pattern ORIGIN = Pattern.compile("\\*|[a-z][a-z0-9+.-]*://[^/\\s?#]+");
+
+    private final ConfigValues values;
+
+    ConfigBinder(ConfigTree tree) {
+        this.values = new ConfigValues(tree);
+    }
+
+    GatewayConfig bind(GatewayConfig.Mode mode) {
+        String nodeId = values.text("node-id", NAME, NAME_EXPECTED);
+        Rooms rooms = rooms();
+        return new GatewayConfig(
+                mode, nodeId, server(), ws(), outbound(rooms.maxEventBytes()), auth(), rooms, bus(), demo());
+    }
+
+    private Server server() {
+        return new Server(
+                values.nonEmptyText("server.host"),
+                values.integer("server.port", 0, 65535),
+                values.oneOf("server.transport", Transport.class),
+                values.integer("server.io-threads", 0, MAX));
+    }
+
+    private Ws ws() {
+        return new Ws(
+                values.text("ws.path", WS_PATH, "a path starting with '/', without spaces, '?' or '#'"),
+                values.integer("ws.heartbeat-ms", 1000, Long.MAX_VALUE),
+                values.integer("ws.max-frame-bytes", 128, 16 * MIB),
+                values.integer("ws.max-json-depth", 2, 64),
+                values.integer("ws.handshake-timeout-ms", 1, Long.MAX_VALUE));
+    }
+
+    private Outbound outbound(int maxEventBytes) {
+        int budget = values.integer("outbound.budget-bytes", 1, MAX);
+        int high = values.integer("outbound.high-water-bytes", 1, MAX);
+        int low = values.integer("outbound.low-water-bytes", 1, MAX);
+        int sendBuffer = values.integer("outbound.socket-send-buffer-bytes", 4096, MAX);
+        if (high > budget) {
+            throw values.bad("outbound.high-water-bytes", "at most outbound.budget-bytes (" + budget + ")");
+        }
+        if (low > high) {
+            throw values.bad("outbound.low-water-bytes", "at most outbound.high-water-bytes (" + high + ")");
+        }
+        if (budget < maxEventBytes) {
+            throw values.bad("outbound.budget-bytes",
+                    "at least rooms.max-event-bytes (" + maxEventBytes + "), so that any one event fits");
+        }
+        return new Outbound(budget, high, low, sendBuffer);
+    }
+
+    private Auth auth() {
+        String secret = values.text("auth.hmac-secret");
+        int secretBytes = secret.getBytes(StandardCharsets.UTF_8).length;
+        if (!secret.isEmpty() && secretBytes < MIN_HMAC_SECRET_BYTES) {
+            throw values.bad("auth.hmac-secret",
+                    "at least " + MIN_HMAC_SECRET_BYTES + " bytes (HS256 needs a 256-bit key)");
+        }
+        return new Auth(
+                secret,
+                values.bool("auth.allow-query-token"),
+                values.list("auth.allowed-origins", ORIGIN,
+                        "'*' or an origin such as https://app.example.com (scheme://host[:port], no path)"),
+                values.nonEmptyText("auth.rooms-claim"),
+                values.integer("auth.leeway-seconds", 0, Long.MAX_VALUE));
+    }
+
+    private Rooms rooms() {
+        int maxEventBytes = values.integer("rooms.max-event-bytes", 64, 16 * MIB);
+        int maxSubscriptions = values.integer("rooms.max-subscriptions-per-connection", 1, MAX);
+        Map<String, Kind> kinds = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> field : values.mapping(ConfigMerger.KINDS_PATH).properties()) {
+            kinds.put(field.getKey(), kind(field.getKey()));
+        }
+        return new Rooms(maxEventBytes, maxSubscriptions, Collections.unmodifiableMap(kinds));
+    }
+
+    private Kind kind(String name) {
+        String p = ConfigMerger.KINDS_PATH + "." + name + ".";
+        return new Kind(
+                name,
+                values.oneOf(p + "access", Access.class),
+                values.oneOf(p + "delivery", Delivery.class),
+                values.integer(p + "history-events", 1, MAX),
+                values.integer(p + "history-seconds", 0, Long.MAX_VALUE),
+                values.integer(p + "max-rooms", 1, MAX),
+                values.integer(p + "idle-evict-seconds", 1, Long.MAX_VALUE));
+    }
+
+    private Bus bus() {
+        String type = values.text("bus.type");
+        if (!type.equals("memory")) {
+            throw values.fail("bus.type", "only 'memory' is available in this build");
+        }
+        return new Bus(
+                type,
+                values.integer("bus.dedup-window-seconds", 1, Long.MAX_VALUE),
+                values.integer("bus.dedup-max-entries", 1, MAX));
+    }
+
+    private Demo demo() {
+        List<String> symbols = values.list("demo.symbols", NAME, "a ticker of " + NAME_EXPECTED);
+        if (symbols.isEmpty()) {
+            throw values.bad("demo.symbols", "at least one symbol");
+        }
+        Set<String> seen = new HashSet<>();
+        for (String symbol : symbols) {
+            if (!seen.add(symbol)) {
+                throw values.fail("demo.symbols", "symbol " + symbol + " is listed twice");
+            }
+        }
+        return new Demo(
+                symbols,
+                values.positiveNumber("demo.updates-per-second", 1000),
+                values.integer("demo.accounts", 1, 1000),
+                values.integer("demo.dev-token-ttl-seconds", 1, Long.MAX_VALUE));
+    }
+}

@@ -1,0 +1,98 @@
+package io.tickwire.gateway.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The effective configuration as one {@code key.path: value} line per key, for the start-up log and
+ * {@code --print-config}. Text and lists under a key whose name contains secret, password or token are
+ * shown as {@code ****} (or {@code (unset)} when empty), never as their value.
+ */
+final class ConfigDescription {
+
+    static final String MASK = "****";
+    static final String UNSET = "(unset)";
+
+    private ConfigDescription() {}
+
+    static String render(GatewayConfig config) {
+        List<String> lines = new ArrayList<>();
+        lines.add("mode: " + word(config.mode()));
+        ConfigTree.leaves(toTree(config)).forEach((path, value) -> lines.add(path + ": " + show(path, value)));
+        return String.join("\n", lines);
+    }
+
+    /** The configuration as a tree with the same key paths as config/defaults.yaml. */
+    static ObjectNode toTree(GatewayConfig c) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("node-id", c.nodeId());
+        root.putObject("server")
+                .put("host", c.server().host())
+                .put("port", c.server().port())
+                .put("transport", word(c.server().transport()))
+                .put("io-threads", c.server().ioThreads());
+        root.putObject("ws")
+                .put("path", c.ws().path())
+                .put("heartbeat-ms", c.ws().heartbeatMs())
+                .put("max-frame-bytes", c.ws().maxFrameBytes())
+                .put("max-json-depth", c.ws().maxJsonDepth())
+                .put("handshake-timeout-ms", c.ws().handshakeTimeoutMs());
+        root.putObject("outbound")
+                .put("budget-bytes", c.outbound().budgetBytes())
+                .put("high-water-bytes", c.outbound().highWaterBytes())
+                .put("low-water-bytes", c.outbound().lowWaterBytes())
+                .put("socket-send-buffer-bytes", c.outbound().socketSendBufferBytes());
+        ObjectNode auth = root.putObject("auth")
+                .put("hmac-secret", c.auth().hmacSecret())
+                .put("allow-query-token", c.auth().allowQueryToken());
+        addAll(auth.putArray("allowed-origins"), c.auth().allowedOrigins());
+        auth.put("rooms-claim", c.auth().roomsClaim()).put("leeway-seconds", c.auth().leewaySeconds());
+        ObjectNode rooms = root.putObject("rooms")
+                .put("max-event-bytes", c.rooms().maxEventBytes())
+                .put("max-subscriptions-per-connection", c.rooms().maxSubscriptionsPerConnection());
+        ObjectNode kinds = rooms.putObject("kinds");
+        c.rooms().kinds().forEach((name, kind) -> kinds.putObject(name)
+                .put("access", word(kind.access()))
+                .put("delivery", word(kind.delivery()))
+                .put("history-events", kind.historyEvents())
+                .put("history-seconds", kind.historySeconds())
+                .put("max-rooms", kind.maxRooms())
+                .put("idle-evict-seconds", kind.idleEvictSeconds()));
+        root.putObject("bus")
+                .put("type", c.bus().type())
+                .put("dedup-window-seconds", c.bus().dedupWindowSeconds())
+                .put("dedup-max-entries", c.bus().dedupMaxEntries());
+        ObjectNode demo = root.putObject("demo");
+        addAll(demo.putArray("symbols"), c.demo().symbols());
+        demo.put("updates-per-second", c.demo().updatesPerSecond())
+                .put("accounts", c.demo().accounts())
+                .put("dev-token-ttl-seconds", c.demo().devTokenTtlSeconds());
+        return root;
+    }
+
+    private static String show(String path, JsonNode value) {
+        boolean empty = value.isArray() ? value.isEmpty() : value.asText().isEmpty();
+        if (ConfigTree.isSecretKey(path) && (value.isTextual() || value.isArray())) {
+            return empty ? UNSET : MASK;
+        }
+        if (value.isArray()) {
+            List<String> items = new ArrayList<>();
+            value.forEach(item -> items.add(item.asText()));
+            return "[" + String.join(", ", items) + "]";
+        }
+        return value.isTextual() && empty ? "\"\"" : value.asText();
+    }
+
+    private static void addAll(ArrayNode array, List<String> items) {
+        items.forEach(array::add);
+    }
+
+    private static String word(Enum<?> constant) {
+        return constant.name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,84 @@
+package io.tickwire.gateway.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gateway's whole configuration, immutable and validated. Built only by {@link ConfigLoader} from
+ * the embedded defaults, an optional YAML file and {@code TICKWIRE_*} environment variables; the key
+ * path of each component is given in its javadoc ({@code server.port}, {@code auth.hmac-secret}, ...).
+ */
+public record GatewayConfig(
+        Mode mode,
+        /* node-id */ String nodeId,
+        Server server,
+        Ws ws,
+        Outbound outbound,
+        Auth auth,
+        Rooms rooms,
+        Bus bus,
+        Demo demo) {
+
+    /** {@code demo}: simulated feed and dev tokens; {@code serve}: production. */
+    public enum Mode { DEMO, SERVE }
+
+    /** {@code server.*}: the listening socket and event loops. */
+    public record Server(String host, int port, Transport transport, int ioThreads) {}
+
+    /** {@code server.transport}. */
+    public enum Transport { AUTO, EPOLL, NIO }
+
+    /** {@code ws.*}: the WebSocket endpoint. */
+    public record Ws(String path, long heartbeatMs, int maxFrameBytes, int maxJsonDepth, long handshakeTimeoutMs) {}
+
+    /**
+     * {@code outbound.*}: what one connection may hold in memory on its way out. {@code lowWaterBytes} and
+     * {@code highWaterBytes} set the channel's writability (conflation and paced replays start above high);
+     * {@code budgetBytes} is the most a connection may have pending; {@code socketSendBufferBytes} sets
+     * SO_SNDBUF, kept small so the gateway, not the kernel, decides what waits.
+     */
+    public record Outbound(int budgetBytes, int highWaterBytes, int lowWaterBytes, int socketSendBufferBytes) {}
+
+    /**
+     * {@code auth.*}: HMAC secret (at least 32 bytes for HS256), whether {@code ?token=} is accepted, the
+     * origins browsers may connect from ({@code *} allows any), the claim carrying room grants, and clock
+     * leeway.
+     */
+    public record Auth(
+            String hmacSecret,
+            boolean allowQueryToken,
+            List<String> allowedOrigins,
+            String roomsClaim,
+            long leewaySeconds) {}
+
+    /**
+     * {@code rooms.*}: limits common to all rooms, and one policy per room kind under
+     * {@code rooms.kinds.<kind>}.
+     */
+    public record Rooms(int maxEventBytes, int maxSubscriptionsPerConnection, Map<String, Kind> kinds) {}
+
+    /** {@code rooms.kinds.<kind>.*}: one room kind's policy. */
+    public record Kind(
+            String name,
+            Access access,
+            Delivery delivery,
+            int historyEvents,
+            long historySeconds,
+            int maxRooms,
+            long idleEvictSeconds) {}
+
+    /** {@code rooms.kinds.<kind>.access}. */
+    public enum Access { AUTHENTICATED, GRANTED }
+
+    /** {@code rooms.kinds.<kind>.delivery}. */
+    public enum Delivery { CONFLATE, RELIABLE }
+
+    /** {@code bus.*}: which event bus, and the publish deduplication window. */
+    public record Bus(String type, long dedupWindowSeconds, int dedupMaxEntries) {}
+
+    /**
+     * {@code demo.*}: the simulated market (symbols, updates per second per symbol, accounts 1..N) and the
+     * lifetime of tokens minted by {@code /dev/token}. Used in demo mode only.
+     */
+    public record Demo(List<String> symbols, double updatesPerSecond, int accounts, long devTokenTtlSeconds) {}
+}

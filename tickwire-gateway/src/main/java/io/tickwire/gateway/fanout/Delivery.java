@@ -1,0 +1,30 @@
+package io.tickwire.gateway.fanout;
+
+import io.tickwire.gateway.room.EncodedEvent;
+import io.tickwire.gateway.room.Room;
+import io.tickwire.gateway.room.RoomSubscriber;
+
+/** One event for one room's subscribers on one event loop. Runs on that loop; releases the event. */
+final class Delivery implements Runnable {
+
+    private final Room room;
+    private final int loopIndex;
+    private final EncodedEvent event;
+
+    Delivery(Room room, int loopIndex, EncodedEvent event) {
+        this.room = room;
+        this.loopIndex = loopIndex;
+        this.event = event;
+    }
+
+    @Override
+    public void run() {
+        try {
+            for (RoomSubscriber s : room.subscribersOn(loopIndex).members()) {
+                s.onLive(event);
+            }
+        } finally {
+            event.release();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.tickwire.gateway.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.tickwire.protocol.JsonWriter;
+import java.nio.charset.StandardCharsets;
+
+/** Writes HTTP responses: JSON bodies, the contract's error shape, keep-alive handled in one place. */
+public final class HttpReplies {
+
+    private HttpReplies() {}
+
+    /** {@code {"error":{"code":…,"message":…[,"index":…]}}} with {@code status}. */
+    public static void error(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String code,
+                             String message, Integer index) {
+        JsonWriter inner = new JsonWriter(128).beginObject().field("code", code).field("message", message);
+        if (index != null) {
+            inner.field("index", index);
+        }
+        inner.endObject();
+        String body = "{\"error\":" + inner + "}";
+        send(ctx, req, status, "application/json", body.getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    public static void json(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String json) {
+        send(ctx, req, status, "application/json", json.getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    public static void send(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status,
+                            String contentType, byte[] body, String retryAfterSeconds) {
+        ByteBuf content = Unpooled.wrappedBuffer(body);
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        if (retryAfterSeconds != null) {
+            res.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+        }
+        boolean keepAlive = req != null && HttpUtil.isKeepAlive(req) && status.code() < 500;
+        if (keepAlive) {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(res, ctx.voidPromise());
+        } else {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

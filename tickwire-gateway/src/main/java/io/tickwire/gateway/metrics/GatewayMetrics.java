@@ -1,0 +1,59 @@
+package io.tickwire.gateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/** The gateway's meters, exposed in Prometheus format at {@code /metrics}. */
+public final class GatewayMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger subscriptions = new AtomicInteger();
+    private final Counter published;
+    private final Counter delivered;
+    private final Counter closedSlow;
+
+    public GatewayMetrics(Supplier<Number> rooms) {
+        Gauge.builder("tickwire.connections", connections, AtomicInteger::get)
+                .description("open WebSocket connections").register(registry);
+        Gauge.builder("tickwire.subscriptions", subscriptions, AtomicInteger::get)
+                .description("room subscriptions held by open connections").register(registry);
+        Gauge.builder("tickwire.rooms", rooms, s -> s.get().doubleValue())
+                .description("rooms held by this node").register(registry);
+        published = Counter.builder("tickwire.events.published").description("events accepted by the publish API")
+                .register(registry);
+        delivered = Counter.builder("tickwire.events.delivered")
+                .description("event and snapshot frames written to connections").register(registry);
+        closedSlow = Counter.builder("tickwire.connections.slow.closed")
+                .description("connections closed with 4008 (fell out of history)").register(registry);
+    }
+
+    public AtomicInteger connections() {
+        return connections;
+    }
+
+    public AtomicInteger subscriptions() {
+        return subscriptions;
+    }
+
+    public Counter published() {
+        return published;
+    }
+
+    public Counter delivered() {
+        return delivered;
+    }
+
+    public Counter closedSlow() {
+        return closedSlow;
+    }
+
+    /** The Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}

@@ -1,0 +1,2 @@
+/** The Tickwire gateway. */
+package io.tickwire.gateway;

@@ -1,0 +1,46 @@
+package io.tickwire.gateway.room;
+
+import java.util.Arrays;
+
+/**
+ * A room's subscribers on one event loop, as an array replaced on change so that a delivery on the loop
+ * can iterate it while a subscriber leaves. Changed and read only on its loop; {@link #count()} may be
+ * read from any thread to decide whether the loop needs the event at all.
+ */
+public final class LoopSubscribers {
+
+    private static final RoomSubscriber[] EMPTY = new RoomSubscriber[0];
+
+    private volatile RoomSubscriber[] members = EMPTY;
+    private volatile int count;
+
+    void add(RoomSubscriber subscriber) {
+        RoomSubscriber[] next = Arrays.copyOf(members, members.length + 1);
+        next[members.length] = subscriber;
+        members = next;
+        count = next.length;
+    }
+
+    boolean remove(RoomSubscriber subscriber) {
+        for (int i = 0; i < members.length; i++) {
+            if (members[i] == subscriber) {
+                RoomSubscriber[] next = new RoomSubscriber[members.length - 1];
+                System.arraycopy(members, 0, next, 0, i);
+                System.arraycopy(members, i + 1, next, i, members.length - i - 1);
+                members = next;
+                count = next.length;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The current members; the array is never changed in place. */
+    public RoomSubscriber[] members() {
+        return members;
+    }
+
+    public int count() {
+        return count;
+    }
+}

@@ -1,0 +1,194 @@
+package io.tickwire.gateway.room;
+
+import io.tickwire.gateway.config.GatewayConfig;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A room as this node holds it: its epoch and latest {@code seq}, a ring of its most recent encoded events
+ * (the last one is the snapshot of a conflate room), and its subscribers grouped by event loop.
+ *
+ * <p>The bus's thread appends; event loops read. Everything is guarded by the room's monitor, held only
+ * for a few field updates. The ring covers every event after {@link #coveredAfter}: a subscriber whose
+ * position is older must read the bus's history instead.
+ */
+public final class Room {
+
+    /** Returned by {@link #after} when the ring no longer covers the position asked for. */
+    public static final EncodedEvent NOT_COVERED = new EncodedEvent("", -1, io.netty.buffer.Unpooled.EMPTY_BUFFER, 0, 0);
+
+    private final String name;
+    private final GatewayConfig.Kind kind;
+    private final EncodedEvent[] ring;
+    private final LoopSubscribers[] loops;
+    private final CompletableFuture<Room> warm = new CompletableFuture<>();
+    private int head;
+    private int size;
+    private String epoch;
+    private long lastSeq;
+    private long coveredAfter = Long.MAX_VALUE; // nothing is covered until warmed
+    private int subscribers;
+    private long lastActivityMillis;
+    private boolean retired;
+
+    Room(String name, GatewayConfig.Kind kind, int ringCapacity, int loopCount, long nowMillis) {
+        this.name = name;
+        this.kind = kind;
+        this.ring = new EncodedEvent[ringCapacity];
+        this.loops = new LoopSubscribers[loopCount];
+        for (int i = 0; i < loopCount; i++) {
+            loops[i] = new LoopSubscribers();
+        }
+        this.lastActivityMillis = nowMillis;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public GatewayConfig.Kind kind() {
+        return kind;
+    }
+
+    public boolean conflate() {
+        return kind.delivery() == GatewayConfig.Delivery.CONFLATE;
+    }
+
+    /** Completes once the room knows its epoch and position from the bus. */
+    public CompletableFuture<Room> whenWarm() {
+        return warm;
+    }
+
+    /** The subscribers on event loop {@code loopIndex}; touched only on that loop. */
+    public LoopSubscribers subscribersOn(int loopIndex) {
+        return loops[loopIndex];
+    }
+
+    int loopCount() {
+        return loops.length;
+    }
+
+    /**
+     * Completes warming with the bus's view taken after this room started receiving live events:
+     * everything after {@code latestSeq} is therefore in the ring.
+     */
+    synchronized void warmed(String busEpoch, long latestSeq, EncodedEvent latestOrNull) {
+        if (epoch == null || epoch.equals(busEpoch)) {
+            epoch = busEpoch;
+            if (latestOrNull != null && size == 0 && !retired) {
+                push(latestOrNull.retain());
+            }
+            coveredAfter = Math.min(coveredAfter, latestSeq);
+            lastSeq = Math.max(lastSeq, latestSeq);
+        }
+        warm.complete(this);
+    }
+
+    /**
+     * Appends a live event (taking over the caller's reference). Returns false, keeping nothing, when the
+     * room was retired meanwhile: the caller then appends to the room that replaced it.
+     */
+    public synchronized boolean append(EncodedEvent e, long nowMillis) {
+        if (retired) {
+            return false;
+        }
+        if (epoch != null && !epoch.equals(e.epoch())) {
+            // The bus restarted this room's history: what we hold counts in another epoch.
+            clearRing();
+            coveredAfter = 0;
+            lastSeq = 0;
+        }
+        epoch = e.epoch();
+        push(e);
+        lastSeq = Math.max(lastSeq, e.seq());
+        lastActivityMillis = nowMillis;
+        return true;
+    }
+
+    /** Epoch, latest seq and (retained, may be null) latest event, read together. */
+    public synchronized Position position() {
+        EncodedEvent latest = size == 0 ? null : ring[(head + size - 1) % ring.length].retain();
+        return new Position(epoch, lastSeq, latest);
+    }
+
+    /**
+     * The first event after {@code seq} (retained), null when there is none yet, or {@link #NOT_COVERED}
+     * when the ring cannot tell (the events after {@code seq} are older than it holds).
+     */
+    public synchronized EncodedEvent after(long seq) {
+        if (seq < coveredAfter) {
+            return NOT_COVERED;
+        }
+        int lo = 0;
+        int hi = size; // first index whose seq > seq
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ring[(head + mid) % ring.length].seq() > seq) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo == size ? null : ring[(head + lo) % ring.length].retain();
+    }
+
+    /** Registers a subscriber; false if the room was retired (look it up again). */
+    public synchronized boolean addSubscriber(int loopIndex, RoomSubscriber subscriber) {
+        if (retired) {
+            return false;
+        }
+        subscribers++;
+        loops[loopIndex].add(subscriber);
+        return true;
+    }
+
+    public synchronized void removeSubscriber(int loopIndex, RoomSubscriber subscriber, long nowMillis) {
+        if (loops[loopIndex].remove(subscriber)) {
+            subscribers--;
+            lastActivityMillis = nowMillis;
+        }
+    }
+
+    public synchronized int subscriberCount() {
+        return subscribers;
+    }
+
+    /** Retires the room if nobody holds it and nothing happened in it for {@code idleMillis}. */
+    synchronized boolean retireIfIdle(long nowMillis, long idleMillis) {
+        if (retired || subscribers > 0 || nowMillis - lastActivityMillis < idleMillis) {
+            return false;
+        }
+        retire();
+        return true;
+    }
+
+    synchronized void retire() {
+        retired = true;
+        clearRing();
+    }
+
+    private void push(EncodedEvent e) {
+        if (size == ring.length) {
+            EncodedEvent evicted = ring[head];
+            ring[head] = null;
+            head = (head + 1) % ring.length;
+            size--;
+            coveredAfter = Math.max(coveredAfter == Long.MAX_VALUE ? 0 : coveredAfter, evicted.seq());
+            evicted.release();
+        }
+        ring[(head + size) % ring.length] = e;
+        size++;
+    }
+
+    private void clearRing() {
+        for (int i = 0; i < size; i++) {
+            int idx = (head + i) % ring.length;
+            ring[idx].release();
+            ring[idx] = null;
+        }
+        head = 0;
+        size = 0;
+    }
+
+    /** A room's position as read at one instant. {@code latest} is retained; the reader releases it. */
+    public record Position(String epoch, long seq, EncodedEvent latest) {}
+}

@@ -1,0 +1,149 @@
+package io.tickwire.gateway.room;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.tickwire.gateway.bus.BusEvent;
+import io.tickwire.gateway.bus.EventBus;
+import io.tickwire.gateway.config.GatewayConfig;
+import io.tickwire.protocol.RoomName;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * The rooms this node holds, bounded per kind ({@code max-rooms}); rooms come into being on first publish
+ * or subscribe and are retired after their kind's idle time without subscribers or events.
+ */
+public final class RoomRegistry {
+
+    /** How many recent events of a reliable room a node keeps encoded; older ones are read from the bus. */
+    static final int RELIABLE_RING_EVENTS = 512;
+
+    private final Map<String, GatewayConfig.Kind> kinds;
+    private final EventBus bus;
+    private final int loopCount;
+    private final LongSupplier clock;
+    private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> perKind = new ConcurrentHashMap<>();
+    private final FastThreadLocal<FrameEncoder> encoders;
+
+    public RoomRegistry(Map<String, GatewayConfig.Kind> kinds, EventBus bus, int loopCount,
+                        ByteBufAllocator alloc, LongSupplier clock) {
+        this.kinds = Map.copyOf(kinds);
+        this.bus = bus;
+        this.loopCount = loopCount;
+        this.clock = clock;
+        for (String k : kinds.keySet()) {
+            perKind.put(k, new AtomicInteger());
+        }
+        this.encoders = new FastThreadLocal<>() {
+            @Override
+            protected FrameEncoder initialValue() {
+                return new FrameEncoder(alloc);
+            }
+        };
+    }
+
+    /** The policy of a valid room name's kind, or null when the kind is not configured. */
+    public GatewayConfig.Kind kindOf(String room) {
+        return kinds.get(RoomName.kindOf(room));
+    }
+
+    /** The encoder of the calling thread. */
+    public FrameEncoder encoder() {
+        return encoders.get();
+    }
+
+    /** The room if this node holds it, else null. */
+    public Room get(String room) {
+        return rooms.get(room);
+    }
+
+    /**
+     * The room, created (and warming) if this node does not hold it yet.
+     *
+     * @throws RoomLimitException when a new room would exceed its kind's limit
+     */
+    public Room acquire(String name) throws RoomLimitException {
+        Room room = rooms.get(name);
+        if (room != null) {
+            return room;
+        }
+        GatewayConfig.Kind kind = kindOf(name);
+        AtomicInteger count = perKind.get(kind.name());
+        if (count.incrementAndGet() > kind.maxRooms()) {
+            count.decrementAndGet();
+            throw new RoomLimitException("room kind " + kind.name() + " is at its limit of " + kind.maxRooms() + " rooms");
+        }
+        int ring = kind.delivery() == GatewayConfig.Delivery.CONFLATE ? 1 : Math.min(kind.historyEvents(), RELIABLE_RING_EVENTS);
+        Room created = new Room(name, kind, ring, loopCount, clock.getAsLong());
+        Room raced = rooms.putIfAbsent(name, created);
+        if (raced != null) {
+            count.decrementAndGet();
+            return raced;
+        }
+        warm(created);
+        return created;
+    }
+
+    /** Retires rooms idle longer than their kind allows; returns how many. */
+    public int sweep() {
+        long now = clock.getAsLong();
+        int retired = 0;
+        for (Room room : rooms.values()) {
+            if (room.retireIfIdle(now, room.kind().idleEvictSeconds() * 1000L)) {
+                forget(room);
+                retired++;
+            }
+        }
+        return retired;
+    }
+
+    public int size() {
+        return rooms.size();
+    }
+
+    /** Retires every room, releasing their buffers. */
+    public void clear() {
+        for (Room room : rooms.values()) {
+            room.retire();
+            forget(room);
+        }
+    }
+
+    private void forget(Room room) {
+        if (rooms.remove(room.name(), room)) {
+            perKind.get(room.kind().name()).decrementAndGet();
+        }
+    }
+
+    private void warm(Room room) {
+        // The room already receives live events (it is in the map): what the bus reports now is older than
+        // or equal to them, so the ring covers everything after the reported position.
+        bus.position(room.name()).thenCompose(pos -> {
+            if (!room.conflate() || pos.latestSeq() == 0) {
+                return CompletableFuture.completedFuture(new Warmth(pos, null));
+            }
+            return bus.latest(room.name()).thenApply(latest -> new Warmth(pos, latest));
+        }).whenComplete((w, error) -> {
+            if (error != null) {
+                room.retire();
+                forget(room);
+                room.whenWarm().completeExceptionally(error);
+                return;
+            }
+            EncodedEvent latest = w.latest == null ? null : encoder().event(w.latest);
+            try {
+                room.warmed(w.position.epoch(), w.position.latestSeq(), latest);
+            } finally {
+                if (latest != null) {
+                    latest.release();
+                }
+            }
+        });
+    }
+
+    private record Warmth(EventBus.RoomPosition position, BusEvent latest) {}
+}

@@ -1,0 +1,8 @@
+package io.tickwire.gateway.room;
+
+/** Something on an event loop that takes a room's live events: a connection's subscription. */
+public interface RoomSubscriber {
+
+    /** A live event of the room, on the subscriber's event loop. Must not keep {@code event} unretained. */
+    void onLive(EncodedEvent event);
+}

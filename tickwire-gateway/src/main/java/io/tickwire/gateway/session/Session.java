@@ -1,0 +1,299 @@
+package io.tickwire.gateway.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.tickwire.gateway.auth.Principal;
+import io.tickwire.gateway.config.GatewayConfig;
+import io.tickwire.gateway.room.Room;
+import io.tickwire.gateway.room.RoomLimitException;
+import io.tickwire.protocol.ClientOp;
+import io.tickwire.protocol.CloseCode;
+import io.tickwire.protocol.ErrorCode;
+import io.tickwire.protocol.JsonWriter;
+import io.tickwire.protocol.ProtocolException;
+import io.tickwire.protocol.RoomName;
+import io.tickwire.protocol.ServerMessages;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection after the upgrade: its principal, its subscriptions, its heartbeat, and every
+ * frame it sends. Lives on its channel's event loop; no method may be called from another thread.
+ */
+public final class Session {
+
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+    private static final FastThreadLocal<JsonWriter> JSON = new FastThreadLocal<>() {
+        @Override
+        protected JsonWriter initialValue() {
+            return new JsonWriter(512);
+        }
+    };
+
+    private final GatewayContext ctx;
+    private final Channel channel;
+    private final int loopIndex;
+    private final Principal principal;
+    private final String id;
+    private final Map<String, Subscription> subscriptions = new HashMap<>();
+    private final long heartbeatNanos;
+    private long lastInboundNanos = System.nanoTime();
+    private ScheduledFuture<?> heartbeat;
+    private boolean flushQueued;
+    private boolean closing;
+
+    Session(GatewayContext ctx, Channel channel, int loopIndex, Principal principal, String id) {
+        this.ctx = ctx;
+        this.channel = channel;
+        this.loopIndex = loopIndex;
+        this.principal = principal;
+        this.id = id;
+        this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(ctx.config().ws().heartbeatMs());
+    }
+
+    GatewayContext context() {
+        return ctx;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    int loopIndex() {
+        return loopIndex;
+    }
+
+    /** Sends {@code welcome} and starts the heartbeat. */
+    void open() {
+        ctx.metrics().connections().incrementAndGet();
+        GatewayConfig.Ws ws = ctx.config().ws();
+        send(ServerMessages.welcome(json(), id, ctx.config().nodeId(), ws.heartbeatMs(), principal.expiresAtMillis()));
+        heartbeat = channel.eventLoop().scheduleAtFixedRate(this::beat, ws.heartbeatMs(), ws.heartbeatMs(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Any frame from the client proves it alive. */
+    void touched() {
+        lastInboundNanos = System.nanoTime();
+    }
+
+    void onText(byte[] frame) {
+        touched();
+        if (closing) {
+            return;
+        }
+        ClientOp op;
+        try {
+            op = ctx.parser().parse(frame, 0, frame.length);
+        } catch (ProtocolException e) {
+            send(ServerMessages.error(json(), e.rawId(), null, e.code(), e.getMessage()));
+            return;
+        }
+        if (op instanceof ClientOp.Subscribe s) {
+            subscribe(s);
+        } else if (op instanceof ClientOp.Unsubscribe u) {
+            unsubscribe(u);
+        } else if (op instanceof ClientOp.Ping p) {
+            send(ServerMessages.pong(json(), p.rawId()));
+        } else if (op instanceof ClientOp.Refresh r) {
+            send(ServerMessages.error(json(), r.rawId(), null, ErrorCode.BAD_REQUEST,
+                    "refresh is not available in this version: reconnect with a new token"));
+        }
+    }
+
+    private void subscribe(ClientOp.Subscribe op) {
+        for (String name : op.rooms()) {
+            ErrorCode refusal = null;
+            String why = null;
+            GatewayConfig.Kind kind = RoomName.isValid(name) ? ctx.rooms().kindOf(name) : null;
+            if (!RoomName.isValid(name)) {
+                refusal = ErrorCode.BAD_REQUEST;
+                why = "invalid room name: expected kind:key";
+            } else if (kind == null) {
+                refusal = ErrorCode.NOT_FOUND;
+                why = "no such room kind: " + RoomName.kindOf(name);
+            } else if (kind.access() == GatewayConfig.Access.GRANTED && !principal.grants().allows(name)) {
+                refusal = ErrorCode.FORBIDDEN;
+                why = "token does not grant " + name;
+            } else if (subscriptions.containsKey(name)) {
+                refusal = ErrorCode.ALREADY_SUBSCRIBED;
+                why = "already subscribed to " + name;
+            } else if (subscriptions.size() >= ctx.config().rooms().maxSubscriptionsPerConnection()) {
+                refusal = ErrorCode.LIMIT_EXCEEDED;
+                why = "at most " + ctx.config().rooms().maxSubscriptionsPerConnection() + " subscriptions per connection";
+            }
+            if (refusal != null) {
+                send(ServerMessages.error(json(), op.rawId(), name.length() <= 100 ? name : name.substring(0, 100), refusal, why));
+                continue;
+            }
+            Subscription sub;
+            try {
+                sub = join(name);
+            } catch (RoomLimitException e) {
+                send(ServerMessages.error(json(), op.rawId(), name, ErrorCode.LIMIT_EXCEEDED, e.getMessage()));
+                continue;
+            }
+            Room room = sub.room();
+            subscriptions.put(name, sub);
+            ctx.metrics().subscriptions().incrementAndGet();
+            ClientOp.ResumePoint resume = op.resume().get(name);
+            room.whenWarm().whenComplete((r, error) -> {
+                if (channel.eventLoop().inEventLoop()) {
+                    startOrFail(sub, op.rawId(), resume, error);
+                } else {
+                    channel.eventLoop().execute(() -> startOrFail(sub, op.rawId(), resume, error));
+                }
+            });
+        }
+    }
+
+    /** Registers a new subscription with the room, looking it up again if it retired in between. */
+    private Subscription join(String name) throws RoomLimitException {
+        while (true) {
+            Subscription sub = new Subscription(this, ctx.rooms().acquire(name));
+            if (sub.room().addSubscriber(loopIndex, sub)) {
+                return sub;
+            }
+        }
+    }
+
+    private void startOrFail(Subscription sub, String rawId, ClientOp.ResumePoint resume, Throwable error) {
+        if (subscriptions.get(sub.room().name()) != sub) {
+            return; // unsubscribed or closed meanwhile
+        }
+        if (error != null) {
+            endSubscription(sub);
+            send(ServerMessages.error(json(), rawId, sub.room().name(), ErrorCode.INTERNAL, "room unavailable, try again"));
+            return;
+        }
+        sub.start(rawId, resume);
+    }
+
+    private void unsubscribe(ClientOp.Unsubscribe op) {
+        for (String name : op.rooms()) {
+            Subscription sub = subscriptions.get(name);
+            if (sub != null) {
+                endSubscription(sub);
+            }
+            send(ServerMessages.unsubscribed(json(), op.rawId(), name.length() <= 100 ? name : name.substring(0, 100), null));
+        }
+    }
+
+    private void endSubscription(Subscription sub) {
+        if (subscriptions.remove(sub.room().name(), sub)) {
+            sub.end();
+            ctx.metrics().subscriptions().decrementAndGet();
+        }
+    }
+
+    /** The channel can take more: serve whatever waited for it. */
+    void onWritable() {
+        if (closing) {
+            return;
+        }
+        for (Subscription sub : new ArrayList<>(subscriptions.values())) {
+            sub.onWritable();
+            if (!channel.isWritable()) {
+                break;
+            }
+        }
+    }
+
+    /** Bytes written to the channel but not yet taken by the socket. */
+    long pendingBytes() {
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
+    }
+
+    boolean writable() {
+        return !closing && channel.isWritable();
+    }
+
+    int budgetBytes() {
+        return ctx.config().outbound().budgetBytes();
+    }
+
+    /** Writes one complete WebSocket frame; flushed with the loop's batch. */
+    void writeFrame(ByteBuf frame) {
+        channel.write(frame, channel.voidPromise());
+        if (!flushQueued) {
+            flushQueued = true;
+            LoopFlusher.current().add(this, channel);
+        }
+    }
+
+    void flushNow() {
+        flushQueued = false;
+        channel.flush();
+    }
+
+    /** Sends a control message, unless the client is so far behind that it must go (4008). */
+    void send(JsonWriter message) {
+        if (closing) {
+            return;
+        }
+        if (pendingBytes() > budgetBytes()) {
+            close(CloseCode.SLOW_CONSUMER, "outbound budget exhausted");
+            return;
+        }
+        writeFrame(ctx.rooms().encoder().frame(message));
+    }
+
+    JsonWriter json() {
+        return JSON.get();
+    }
+
+    private void beat() {
+        if (System.nanoTime() - lastInboundNanos > 3 * heartbeatNanos) {
+            close(CloseCode.HEARTBEAT_TIMEOUT, "no answer for three heartbeats");
+            return;
+        }
+        channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+    }
+
+    /**
+     * Ends the session with a close frame; the socket closes once the frame is written, or after a second
+     * if the client does not read it.
+     */
+    void close(CloseCode code, String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (code == CloseCode.SLOW_CONSUMER) {
+            ctx.metrics().closedSlow().increment();
+        }
+        log.debug("closing session {}: {} {}", id, code.code(), reason);
+        endAll();
+        channel.writeAndFlush(new CloseWebSocketFrame(code.code(), reason)).addListener(ChannelFutureListener.CLOSE);
+        channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, 1, TimeUnit.SECONDS);
+    }
+
+    /** The channel is gone: release everything. */
+    void closed() {
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+        }
+        closing = true;
+        endAll();
+        ctx.metrics().connections().decrementAndGet();
+    }
+
+    private void endAll() {
+        for (Subscription sub : new ArrayList<>(subscriptions.values())) {
+            endSubscription(sub);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.tickwire.gateway.session;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.channel.ChannelFutureListener;
+import io.tickwire.gateway.auth.Principal;
+import io.tickwire.protocol.CloseCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Last handler of an upgraded connection's pipeline: turns WebSocket frames into calls on its
+ * {@link Session} and channel events into the session's lifecycle.
+ */
+public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
+
+    private final GatewayContext context;
+    private final int loopIndex;
+    private final Principal principal;
+    private final String sessionId;
+    private Session session;
+
+    public SessionHandler(GatewayContext context, int loopIndex, Principal principal, String sessionId) {
+        this.context = context;
+        this.loopIndex = loopIndex;
+        this.principal = principal;
+        this.sessionId = sessionId;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        session = new Session(context, ctx.channel(), loopIndex, principal, sessionId);
+        session.open();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (frame instanceof TextWebSocketFrame) {
+            session.onText(ByteBufUtil.getBytes(frame.content()));
+        } else if (frame instanceof PongWebSocketFrame) {
+            session.touched();
+        } else if (frame instanceof PingWebSocketFrame) {
+            session.touched();
+            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+        } else if (frame instanceof CloseWebSocketFrame) {
+            // The client closes: echo its close frame as RFC 6455 §5.5.1 asks, then drop the socket.
+            ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, frame.content().retain())).addListener(ChannelFutureListener.CLOSE);
+        } else if (frame instanceof BinaryWebSocketFrame) {
+            session.close(CloseCode.UNSUPPORTED_DATA, "binary frames are not supported");
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            session.onWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        session.closed();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            session.close(CloseCode.MESSAGE_TOO_BIG, "message larger than the frame limit");
+        } else if (cause instanceof CorruptedWebSocketFrameException) {
+            ctx.close(); // the decoder has already sent the close frame naming the violation
+        } else {
+            log.debug("session {} failed", sessionId, cause);
+            session.close(CloseCode.INTERNAL_ERROR, "internal error");
+        }
+    }
+}

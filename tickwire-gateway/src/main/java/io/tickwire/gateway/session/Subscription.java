@@ -1,0 +1,268 @@
+package io.tickwire.gateway.session;
+
+import io.tickwire.gateway.bus.BusEvent;
+import io.tickwire.gateway.bus.EventBus;
+import io.tickwire.gateway.room.EncodedEvent;
+import io.tickwire.gateway.room.Room;
+import io.tickwire.gateway.room.RoomSubscriber;
+import io.tickwire.protocol.ClientOp;
+import io.tickwire.protocol.CloseCode;
+import io.tickwire.protocol.ServerMessages;
+
+/**
+ * One connection's subscription to one room, and the whole of its delivery policy. Runs on the
+ * connection's event loop.
+ *
+ * <p>A subscription is {@code LIVE} (it writes each live event as it comes) or {@code CATCHING_UP} (a
+ * cursor walks the room's ring, or the bus's history when the ring is too short, writing while the
+ * channel is writable and waiting for writability otherwise; when nothing is left it turns live). Live
+ * events that arrive while catching up are left to the cursor, and an event whose {@code seq} is not above
+ * the last one sent is never written, so the switch has no gap and no duplicate. A reliable subscription
+ * whose connection cannot take a live event within its budget starts catching up; only when the history
+ * it needs is gone does the connection close with 4008. A conflate subscription instead keeps the newest
+ * unsent state and writes it once the channel drains.
+ */
+final class Subscription implements RoomSubscriber {
+
+    /** Events read from the bus per history request. */
+    static final int HISTORY_PAGE = 256;
+
+    private enum State { STARTING, LIVE, CATCHING_UP, ENDED }
+
+    private final Session session;
+    private final Room room;
+    private State state = State.STARTING;
+    private String epoch;
+    private long lastSent;
+    private EncodedEvent pendingState; // conflate: newest state not yet written
+    private boolean resuming; // replaying a client's resume: a history gap means reset, not 4008
+    private boolean readInFlight;
+
+    Subscription(Session session, Room room) {
+        this.session = session;
+        this.room = room;
+    }
+
+    Room room() {
+        return room;
+    }
+
+    /**
+     * Sends {@code subscribed} and what must follow it (contract §5): a {@code reset}, the snapshot, or the
+     * replay of a resume.
+     */
+    void start(String rawId, ClientOp.ResumePoint resume) {
+        if (state != State.STARTING) {
+            return;
+        }
+        Room.Position pos = room.position();
+        try {
+            epoch = pos.epoch();
+            long s = pos.seq();
+            session.send(ServerMessages.subscribed(session.json(), rawId, room.name(),
+                    room.conflate() ? "conflate" : "reliable", s, epoch));
+            lastSent = s;
+            state = State.LIVE;
+            if (room.conflate()) {
+                EncodedEvent latest = pos.latest();
+                boolean clientHasIt = resume != null && latest != null && resume.epoch().equals(epoch)
+                        && resume.seq() >= latest.seq();
+                if (latest != null && !clientHasIt) {
+                    byte[] data = latest.dataCopy();
+                    session.send(ServerMessages.snapshot(session.json(), room.name(), latest.seq(), data, 0, data.length));
+                    session.context().metrics().delivered().increment();
+                }
+                return;
+            }
+            if (resume == null || resume.seq() == s && resume.epoch().equals(epoch)) {
+                return;
+            }
+            if (!resume.epoch().equals(epoch)) {
+                reset(s, "epoch_changed");
+            } else if (resume.seq() > s) {
+                reset(s, "history_unavailable");
+            } else {
+                lastSent = resume.seq();
+                resuming = true;
+                state = State.CATCHING_UP;
+                pump();
+            }
+        } finally {
+            if (pos.latest() != null) {
+                pos.latest().release();
+            }
+        }
+    }
+
+    @Override
+    public void onLive(EncodedEvent event) {
+        if (state != State.LIVE) {
+            return; // the cursor will reach it
+        }
+        if (!event.epoch().equals(epoch)) {
+            epochChanged(event.epoch());
+            return;
+        }
+        if (event.seq() <= lastSent) {
+            return;
+        }
+        if (room.conflate()) {
+            if (session.writable()) {
+                dropPendingState();
+                write(event);
+            } else {
+                dropPendingState();
+                pendingState = event.retain();
+            }
+        } else if (session.pendingBytes() + event.frameBytes() <= session.budgetBytes()) {
+            write(event);
+        } else {
+            state = State.CATCHING_UP; // resumes from the ring or the bus once the channel drains
+        }
+    }
+
+    void onWritable() {
+        if (state == State.CATCHING_UP) {
+            pump();
+        } else if (state == State.LIVE && pendingState != null) {
+            EncodedEvent newest = pendingState;
+            pendingState = null;
+            try {
+                if (newest.seq() > lastSent && newest.epoch().equals(epoch)) {
+                    write(newest);
+                }
+            } finally {
+                newest.release();
+            }
+        }
+    }
+
+    void end() {
+        state = State.ENDED;
+        dropPendingState();
+        room.removeSubscriber(session.loopIndex(), this, System.currentTimeMillis());
+    }
+
+    /** The catch-up cursor: ring first, bus history when the ring is too short, paced by writability. */
+    private void pump() {
+        while (state == State.CATCHING_UP) {
+            if (!session.writable()) {
+                return; // onWritable() calls again
+            }
+            EncodedEvent next = room.after(lastSent);
+            if (next == Room.NOT_COVERED) {
+                readHistory();
+                return;
+            }
+            if (next == null) {
+                state = State.LIVE;
+                resuming = false;
+                return;
+            }
+            try {
+                if (!next.epoch().equals(epoch)) {
+                    epochChanged(next.epoch());
+                    return;
+                }
+                write(next);
+                resuming = false;
+            } finally {
+                next.release();
+            }
+        }
+    }
+
+    private void readHistory() {
+        if (readInFlight) {
+            return;
+        }
+        readInFlight = true;
+        session.context().bus().readAfter(room.name(), lastSent, HISTORY_PAGE).whenComplete((read, error) -> {
+            if (session.channel().eventLoop().inEventLoop()) {
+                onHistory(read, error);
+            } else {
+                session.channel().eventLoop().execute(() -> onHistory(read, error));
+            }
+        });
+    }
+
+    private void onHistory(EventBus.HistoryRead read, Throwable error) {
+        readInFlight = false;
+        if (state != State.CATCHING_UP) {
+            return;
+        }
+        if (error != null) {
+            session.close(CloseCode.INTERNAL_ERROR, "history unavailable");
+            return;
+        }
+        if (!read.epoch().equals(epoch)) {
+            epoch = read.epoch();
+            reset(read.latestSeq(), "epoch_changed");
+            state = State.CATCHING_UP;
+            pump();
+            return;
+        }
+        if (!read.complete()) {
+            if (resuming) {
+                reset(read.latestSeq(), "history_unavailable");
+                state = State.CATCHING_UP;
+                pump();
+            } else {
+                session.close(CloseCode.SLOW_CONSUMER, "fell behind the room's history: resume to catch up");
+            }
+            return;
+        }
+        if (read.events().isEmpty()) {
+            state = State.LIVE; // nothing after our position anywhere
+            return;
+        }
+        for (BusEvent e : read.events()) {
+            if (e.seq() <= lastSent) {
+                continue;
+            }
+            if (!session.writable()) {
+                break;
+            }
+            EncodedEvent encoded = session.context().rooms().encoder().event(e);
+            try {
+                write(encoded);
+            } finally {
+                encoded.release();
+            }
+            resuming = false;
+        }
+        pump();
+    }
+
+    /** The room's history restarted under a new epoch: the client's position there means nothing. */
+    private void epochChanged(String newEpoch) {
+        epoch = newEpoch;
+        dropPendingState();
+        if (!room.conflate()) {
+            reset(0, "epoch_changed");
+        }
+        lastSent = 0;
+        state = State.CATCHING_UP;
+        pump();
+    }
+
+    private void reset(long seq, String reason) {
+        session.send(ServerMessages.reset(session.json(), room.name(), seq, epoch, reason));
+        lastSent = seq;
+        resuming = false;
+        state = State.LIVE;
+    }
+
+    private void write(EncodedEvent event) {
+        session.writeFrame(event.frameForWrite());
+        lastSent = event.seq();
+        session.context().metrics().delivered().increment();
+    }
+
+    private void dropPendingState() {
+        if (pendingState != null) {
+            pendingState.release();
+            pendingState = null;
+        }
+    }
+}

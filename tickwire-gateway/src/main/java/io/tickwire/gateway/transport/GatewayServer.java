@@ -1,0 +1,102 @@
+package io.tickwire.gateway.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.tickwire.gateway.config.GatewayConfig;
+import io.tickwire.gateway.http.DevApi;
+import io.tickwire.gateway.http.PublishApi;
+import io.tickwire.gateway.session.GatewayContext;
+import java.net.InetSocketAddress;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The listening socket and the event loops: picks the transport (epoll where available, NIO otherwise),
+ * sets the per-connection outbound limits, and builds each connection's HTTP pipeline.
+ */
+public final class GatewayServer {
+
+    /** Largest publish request body; bigger ones get 413. */
+    static final int MAX_HTTP_BODY = 4 * 1024 * 1024;
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final LoopIndex loops;
+    private final Class<? extends ServerChannel> channelType;
+    private final String transportName;
+    private Channel serverChannel;
+
+    public GatewayServer(GatewayConfig.Server config) {
+        boolean epoll = config.transport() == GatewayConfig.Transport.EPOLL
+                || (config.transport() == GatewayConfig.Transport.AUTO && Epoll.isAvailable());
+        if (config.transport() == GatewayConfig.Transport.EPOLL) {
+            Epoll.ensureAvailability();
+        }
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        this.transportName = epoll ? "epoll" : "nio";
+        int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        this.boss = new MultiThreadIoEventLoopGroup(1, io);
+        this.workers = new MultiThreadIoEventLoopGroup(threads, io);
+        this.loops = new LoopIndex(workers);
+    }
+
+    public LoopIndex loops() {
+        return loops;
+    }
+
+    public String transportName() {
+        return transportName;
+    }
+
+    /** Binds and starts serving; returns the bound port. */
+    public int start(GatewayContext context, DevApi dev, BooleanSupplier ready) throws InterruptedException {
+        GatewayConfig config = context.config();
+        GatewayConfig.Outbound out = config.outbound();
+        WebSocketUpgrade upgrade = new WebSocketUpgrade(context, loops);
+        PublishApi publish = new PublishApi(context);
+        int maxBody = Math.max(MAX_HTTP_BODY, config.rooms().maxEventBytes() * 2);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_SNDBUF, out.socketSendBufferBytes())
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(out.lowWaterBytes(), out.highWaterBytes()))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast("http", new HttpServerCodec(4096, 16384, 8192))
+                                .addLast("body", new PublishBodyAggregator(maxBody))
+                                .addLast(HttpRouter.NAME, new HttpRouter(context, upgrade, publish, dev, ready));
+                    }
+                });
+        serverChannel = b.bind(config.server().host(), config.server().port()).sync().channel();
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** Stops accepting and closes every connection. */
+    public void stop() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

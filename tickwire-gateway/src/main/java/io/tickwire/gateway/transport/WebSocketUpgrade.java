@@ -1,0 +1,124 @@
+package io.tickwire.gateway.transport;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.tickwire.gateway.auth.Principal;
+import io.tickwire.gateway.auth.TokenVerifier;
+import io.tickwire.gateway.config.GatewayConfig;
+import io.tickwire.gateway.http.HttpReplies;
+import io.tickwire.gateway.http.HttpTokens;
+import io.tickwire.gateway.session.GatewayContext;
+import io.tickwire.gateway.session.SessionHandler;
+import io.tickwire.protocol.CloseCode;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+
+/**
+ * The WebSocket handshake (contract §1): origin check, token from header, subprotocol or query, then the
+ * upgrade and the session's pipeline. A refused non-browser request gets an HTTP status; a refused browser
+ * request (one with an allowed {@code Origin}) is upgraded and closed with the matching close code, since a
+ * browser cannot read a refused upgrade's status.
+ */
+final class WebSocketUpgrade {
+
+    private final GatewayContext context;
+    private final boolean allowQueryToken;
+    private final boolean anyOrigin;
+    private final Set<String> origins;
+    private final WebSocketDecoderConfig decoderConfig;
+    private final LoopIndex loops;
+
+    WebSocketUpgrade(GatewayContext context, LoopIndex loops) {
+        this.context = context;
+        this.loops = loops;
+        GatewayConfig.Auth auth = context.config().auth();
+        this.allowQueryToken = auth.allowQueryToken();
+        this.anyOrigin = auth.allowedOrigins().contains("*");
+        this.origins = auth.allowedOrigins().stream().map(o -> o.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        this.decoderConfig = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(context.config().ws().maxFrameBytes())
+                .allowExtensions(false)
+                .closeOnProtocolViolation(true)
+                .withUTF8Validator(true)
+                .build();
+    }
+
+    void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin != null && !anyOrigin && !origins.contains(origin.toLowerCase(Locale.ROOT))) {
+            HttpReplies.error(ctx, req, HttpResponseStatus.FORBIDDEN, "forbidden", "origin not allowed", null);
+            return;
+        }
+        Principal principal;
+        try {
+            principal = context.tokens().verify(token(req));
+        } catch (TokenVerifier.InvalidTokenException e) {
+            if (origin == null) {
+                HttpReplies.error(ctx, req, HttpResponseStatus.UNAUTHORIZED, "unauthorized", e.getMessage(), null);
+            } else {
+                upgradeAndClose(ctx, req, CloseCode.UNAUTHORIZED, e.getMessage());
+            }
+            return;
+        }
+        WebSocketServerHandshaker handshaker = handshaker(req);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        String sessionId = Integer.toHexString(ThreadLocalRandom.current().nextInt() | 0x10000000);
+        int loopIndex = loops.of(ctx.channel().eventLoop());
+        handshaker.handshake(ctx.channel(), req).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                f.channel().close();
+                return;
+            }
+            ChannelPipeline p = f.channel().pipeline();
+            p.addBefore(HttpRouter.NAME, "utf8", new Utf8FrameValidator(true));
+            p.addBefore(HttpRouter.NAME, "aggregator", new WebSocketFrameAggregator(context.config().ws().maxFrameBytes()));
+            p.replace(HttpRouter.NAME, "session", new SessionHandler(context, loopIndex, principal, sessionId));
+        });
+    }
+
+    private String token(FullHttpRequest req) {
+        String t = HttpTokens.bearer(req);
+        if (t == null) {
+            t = HttpTokens.subprotocol(req);
+        }
+        if (t == null && allowQueryToken) {
+            t = HttpTokens.query(req);
+        }
+        return t;
+    }
+
+    private WebSocketServerHandshaker handshaker(FullHttpRequest req) {
+        String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + context.config().ws().path();
+        return new WebSocketServerHandshakerFactory(url, HttpTokens.SUBPROTOCOL, decoderConfig).newHandshaker(req);
+    }
+
+    private void upgradeAndClose(ChannelHandlerContext ctx, FullHttpRequest req, CloseCode code, String reason) {
+        WebSocketServerHandshaker handshaker = handshaker(req);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        handshaker.handshake(ctx.channel(), req).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+                f.channel().writeAndFlush(new CloseWebSocketFrame(code.code(), reason)).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                f.channel().close();
+            }
+        });
+    }
+}

@@ -18,8 +18,11 @@ import java.util.function.LongSupplier;
  * The event bus of a single node: every room numbered 1, 2, 3… under a random per-process epoch, with
  * bounded history (per kind: a count and an age) and the latest value kept in memory.
  *
- * <p>A room's log is evicted after its kind's idle time without publishes; if the room is published to
- * again, its new log counts from 1 under a new epoch, so an old {@code seq} is never taken for a new one.
+ * <p>A room's log is evicted after its kind's idle time (and history age) without publishes. If the room
+ * is published to again, its new log counts on from above every {@code seq} any evicted log ever reached,
+ * under the same epoch, and reports everything before its start as discarded: an old {@code seq} is never
+ * taken for a new event, and a resume from before the eviction gets a gap, hence {@code reset}. Only one
+ * number is kept for that, whatever the number of evicted rooms.
  * Publishing and delivery to the sink happen under the room's lock, which is what keeps one room's events
  * in {@code seq} order at the sink whatever the number of publishing threads.
  */
@@ -28,7 +31,8 @@ public final class InMemoryEventBus implements EventBus {
     private final Map<String, GatewayConfig.Kind> kinds;
     private final LongSupplier clock;
     private final String processEpoch;
-    private final AtomicLong incarnations = new AtomicLong();
+    /** Highest seq of any evicted log; new logs start above it. */
+    private final AtomicLong evictedHighSeq = new AtomicLong();
     private final ConcurrentHashMap<String, RoomLog> logs = new ConcurrentHashMap<>();
     private final PublishDeduplicator deduplicator;
     private final ScheduledExecutorService sweeper;
@@ -113,18 +117,23 @@ public final class InMemoryEventBus implements EventBus {
     /** Drops the logs of rooms idle for longer than their kind allows. */
     void sweep() {
         long now = clock.getAsLong();
-        logs.entrySet().removeIf(e -> e.getValue().idleSince(now) > kindOf(e.getKey()).idleEvictSeconds() * 1000L);
+        for (String room : logs.keySet()) {
+            GatewayConfig.Kind kind = kindOf(room);
+            long idleMillis = Math.max(kind.idleEvictSeconds(), kind.historySeconds()) * 1000L;
+            logs.computeIfPresent(room, (r, log) -> {
+                if (log.idleSince(now) <= idleMillis) {
+                    return log;
+                }
+                evictedHighSeq.accumulateAndGet(log.position().latestSeq(), Math::max);
+                return null;
+            });
+        }
         deduplicator.expire(now);
     }
 
     private RoomLog logFor(String room, GatewayConfig.Kind kind) {
-        return logs.computeIfAbsent(room, r -> {
-            long n = incarnations.getAndIncrement();
-            // The first log of each room counts under the process epoch: any later incarnation of the same
-            // room (after idle eviction) must not reuse it, so later logs get their own.
-            String epoch = n == 0 ? processEpoch : processEpoch + "." + Long.toString(n, 36);
-            return new RoomLog(r, epoch, kind.historyEvents(), kind.historySeconds() * 1000L, clock.getAsLong());
-        });
+        return logs.computeIfAbsent(room, r -> new RoomLog(r, processEpoch, evictedHighSeq.get(),
+                kind.historyEvents(), kind.historySeconds() * 1000L, clock.getAsLong()));
     }
 
     private GatewayConfig.Kind kindOf(String room) {

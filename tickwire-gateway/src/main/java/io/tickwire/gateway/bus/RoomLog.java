@@ -20,8 +20,14 @@ final class RoomLog {
     private long discardedUpTo;
     private long lastPublishMillis;
 
-    RoomLog(String room, String epoch, int maxEvents, long maxAgeMillis, long nowMillis) {
+    /**
+     * @param startAfter the log numbers its events from {@code startAfter + 1}; earlier numbers count as
+     *     discarded, so reads from before the start report a gap
+     */
+    RoomLog(String room, String epoch, long startAfter, int maxEvents, long maxAgeMillis, long nowMillis) {
         this.room = room;
+        this.lastSeq = startAfter;
+        this.discardedUpTo = startAfter;
         this.epoch = epoch;
         this.ring = new BusEvent[maxEvents];
         this.maxAgeMillis = maxAgeMillis;

@@ -19,6 +19,8 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The one way to build a {@link GatewayConfig}. Layers, each overriding the one before:
@@ -43,6 +45,7 @@ public final class ConfigLoader {
     private static final YAMLMapper YAML =
             YAMLMapper.builder().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY).build();
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern DUPLICATE_KEY = Pattern.compile("Duplicate field '([^']*)'");
 
     private ConfigLoader() {}
 
@@ -114,10 +117,16 @@ public final class ConfigLoader {
             return YAML.readTree(bytes);
         } catch (JsonProcessingException e) {
             throw new ConfigException("cannot parse config file " + file + at(e.getLocation()) + ": "
-                    + e.getOriginalMessage(), e);
+                    + plain(e.getOriginalMessage()), e);
         } catch (IOException e) {
             throw new ConfigException("cannot parse config file " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Jackson's duplicate-key message names its own internals; say it in the user's terms. */
+    private static String plain(String message) {
+        Matcher duplicate = DUPLICATE_KEY.matcher(message);
+        return duplicate.lookingAt() ? "key '" + duplicate.group(1) + "' appears twice in the same mapping" : message;
     }
 
     private static String at(JsonLocation location) {

@@ -51,8 +51,9 @@ final class ConfigMerger {
             } else if (path.equals(KINDS_PATH)) {
                 addKind(keyPath, key, field.getValue(), source);
             } else {
+                String hint = key.contains(".") ? " (nest keys instead of writing them dotted)" : "";
                 throw new ConfigException(keyPath + ": unknown key (from " + source + "); valid keys "
-                        + (path.isEmpty() ? "at the top level" : "under " + path) + ": " + keysOf(base));
+                        + (path.isEmpty() ? "at the top level" : "under " + path) + ": " + keysOf(base) + hint);
             }
         }
     }

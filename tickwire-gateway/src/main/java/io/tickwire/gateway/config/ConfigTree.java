@@ -97,7 +97,7 @@ final class ConfigTree {
         if (node.isObject()) {
             return "a mapping";
         }
-        if (isSecretKey(path) && node.isTextual()) {
+        if (isSecretKey(path) && node.isValueNode()) {
             return "a secret of " + node.asText().getBytes(StandardCharsets.UTF_8).length + " bytes (not shown)";
         }
         if (isSecretKey(path) && node.isArray()) {

@@ -51,9 +51,10 @@ final class EnvOverrides {
         });
         List<String> unknown = ours.keySet().stream().filter(name -> !known.containsKey(name)).toList();
         if (!unknown.isEmpty()) {
-            throw new ConfigException((unknown.size() == 1 ? "unknown environment variable " : "unknown environment variables ")
-                    + String.join(", ", unknown) + ": no configuration key has that name (a key's variable is "
-                    + PREFIX + "followed by its path in upper case, with '.' and '-' as '_', e.g. server.port is "
+            String variables = unknown.size() == 1 ? "variable " : "variables ";
+            throw new ConfigException("unknown environment " + variables + String.join(", ", unknown)
+                    + ": no configuration key has that name (a key's variable is " + PREFIX
+                    + " followed by its path in upper case, with '.' and '-' as '_', e.g. server.port is "
                     + variableFor("server.port") + ")");
         }
         ours.forEach((name, value) -> {

@@ -3,6 +3,11 @@ package io.tickwire.gateway.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -32,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * Contract §1 (connecting) and §4 (grants), over real sockets with the JDK's WebSocket client: every kind
@@ -121,6 +127,25 @@ class HandshakeAuthTest {
         }
     }
 
+    static String notYetValidToken() {
+        try {
+            return signed(JWSAlgorithm.HS256, new MACSigner(TestGateway.SECRET.getBytes(StandardCharsets.UTF_8)),
+                    claims("eve").expirationTime(new Date(inAnHour() + 3_600_000)).notBeforeTime(new Date(inAnHour())).build());
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The right secret but another HMAC algorithm: only HS256 is accepted (issue 2: any other algorithm refused). */
+    static String hs384Token() {
+        try {
+            return signed(JWSAlgorithm.HS384, new MACSigner(TestGateway.SECRET.getBytes(StandardCharsets.UTF_8)),
+                    claims("eve").expirationTime(new Date(inAnHour())).build());
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String malformedGrantToken() {
         return new TokenMinter(TestGateway.SECRET).mint("eve", List.of("account:1", "account:not a room!"), "", inAnHour());
     }
@@ -136,6 +161,8 @@ class HandshakeAuthTest {
                 Arguments.of("no exp", noExpToken()),
                 Arguments.of("alg none", algNoneToken()),
                 Arguments.of("RS256", rs256Token()),
+                Arguments.of("not yet valid", notYetValidToken()),
+                Arguments.of("HS384 with the right secret", hs384Token()),
                 Arguments.of("malformed grant", malformedGrantToken()));
     }
 
@@ -286,6 +313,67 @@ class HandshakeAuthTest {
                 () -> JdkWsClient.connect(gw.wsUri(), expiredToken(), TokenPlace.SUBPROTOCOL, EVIL_ORIGIN).close());
         assertThat(refused).isNotNull();
         assertThat(refused.status).isEqualTo(403);
+    }
+
+    // ---------------------------------------------------------------- logs
+
+    @Test
+    void tokensNeverAppearInLogsEvenAtDebug() {
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        captured.start();
+        List<Logger> loggers = List.of((Logger) LoggerFactory.getLogger("io.tickwire"), (Logger) LoggerFactory.getLogger("io.netty"));
+        List<Level> levels = new ArrayList<>();
+        List<Boolean> additive = new ArrayList<>();
+        for (Logger l : loggers) {
+            levels.add(l.getLevel());
+            additive.add(l.isAdditive());
+            l.setLevel(Level.DEBUG);
+            l.setAdditive(false);
+            l.addAppender(captured);
+        }
+        List<String> tokens = new ArrayList<>();
+        try {
+            for (Arguments a : badTokens().toList()) {
+                String token = (String) a.get()[1];
+                if (token == null) {
+                    continue;
+                }
+                tokens.add(token);
+                catchThrowableOfType(HandshakeRefused.class, () -> JdkWsClient.connect(gw.wsUri(), token, TokenPlace.HEADER, null).close());
+                catchThrowableOfType(HandshakeRefused.class, () -> JdkWsClient.connect(queryGw.wsUri(), token, TokenPlace.QUERY, null).close());
+                try (JdkWsClient c = JdkWsClient.connect(gw.wsUri(), token, TokenPlace.SUBPROTOCOL, TestGateway.ALLOWED_ORIGIN)) {
+                    assertThat(c.awaitClose(CLOSE_WAIT)).isEqualTo(4001);
+                }
+            }
+            String good = gw.token("logged", "account:1");
+            tokens.add(good);
+            try (JdkWsClient c = JdkWsClient.connect(gw.wsUri(), good, TokenPlace.SUBPROTOCOL, TestGateway.ALLOWED_ORIGIN)) {
+                welcome(c);
+                c.send("{\"op\":\"subscribe\",\"id\":1,\"rooms\":[\"account:2\"]}");
+                c.nextOfType("error");
+            }
+            String query = queryGw.token("logged-q");
+            tokens.add(query);
+            try (JdkWsClient c = JdkWsClient.connect(queryGw.wsUri(), query, TokenPlace.QUERY, null)) {
+                welcome(c);
+            }
+        } finally {
+            for (int i = 0; i < loggers.size(); i++) {
+                loggers.get(i).detachAppender(captured);
+                loggers.get(i).setLevel(levels.get(i));
+                loggers.get(i).setAdditive(additive.get(i));
+            }
+            captured.stop();
+        }
+        for (ILoggingEvent e : List.copyOf(captured.list)) {
+            String text = e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(e.getThrowableProxy()));
+            for (String t : tokens) {
+                // The signature (or, for unsigned tokens, the claims) is what must never be written down.
+                String[] parts = t.split("\\.");
+                String secretPart = parts.length == 3 && !parts[2].isEmpty() ? parts[2] : t;
+                assertThat(text).as("log line from %s", e.getLoggerName()).doesNotContain(secretPart);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- grants

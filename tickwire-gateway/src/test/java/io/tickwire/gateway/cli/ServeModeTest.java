@@ -73,6 +73,18 @@ class ServeModeTest {
                 .hasMessageContaining("auth.hmac-secret");
     }
 
+    /**
+     * The shipped logback.xml reads TICKWIRE_LOG_LEVEL for the root level; the configuration loader must not
+     * then refuse to start because that variable names no configuration key.
+     */
+    @Test
+    void theLogLevelVariableOfLogbackXmlDoesNotStopTheStart() {
+        assertThat(ConfigLoader.class.getResource("/logback.xml")).isNotNull();
+        Map<String, String> env = Map.of("TICKWIRE_AUTH_HMAC_SECRET", TestGateway.SECRET, "TICKWIRE_LOG_LEVEL", "DEBUG");
+        GatewayConfig cfg = ConfigLoader.load(GatewayConfig.Mode.SERVE, null, env);
+        assertThat(cfg.auth().hmacSecret()).isEqualTo(TestGateway.SECRET);
+    }
+
     @Test
     void environmentOverridesReachTheRunningGateway() {
         try (TestGateway gw = TestGateway.start(Map.of("TICKWIRE_WS_HEARTBEAT_MS", "2000", "TICKWIRE_NODE_ID", "gw-env"));

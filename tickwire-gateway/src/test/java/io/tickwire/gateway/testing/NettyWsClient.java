@@ -3,6 +3,7 @@ package io.tickwire.gateway.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -239,6 +240,17 @@ public final class NettyWsClient implements AutoCloseable {
         }
         if (!f.isSuccess()) {
             throw new IllegalStateException("frame not written", f.cause());
+        }
+    }
+
+    /**
+     * Writes raw bytes straight to the socket, past the frame encoder (e.g. a hand-made frame header), and
+     * waits until they are written.
+     */
+    public void sendRaw(byte[] bytes) {
+        ChannelFuture f = channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
+        if (!f.awaitUninterruptibly(10_000) || !f.isSuccess()) {
+            throw new IllegalStateException("bytes not written", f.cause());
         }
     }
 

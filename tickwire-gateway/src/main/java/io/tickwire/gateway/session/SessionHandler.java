@@ -25,6 +25,14 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
 
     private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
 
+    /** User event: the server is stopping; the session closes with 1001. */
+    public static final Object GOING_AWAY = new Object() {
+        @Override
+        public String toString() {
+            return "GOING_AWAY";
+        }
+    };
+
     private final GatewayContext context;
     private final int loopIndex;
     private final Principal principal;
@@ -58,6 +66,15 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
             ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, frame.content().retain())).addListener(ChannelFutureListener.CLOSE);
         } else if (frame instanceof BinaryWebSocketFrame) {
             session.close(CloseCode.UNSUPPORTED_DATA, "binary frames are not supported");
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == GOING_AWAY) {
+            session.close(CloseCode.GOING_AWAY, "server shutting down");
+        } else {
+            ctx.fireUserEventTriggered(evt);
         }
     }
 

@@ -10,6 +10,10 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.tickwire.gateway.session.SessionHandler;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -37,6 +41,7 @@ public final class GatewayServer {
     private final LoopIndex loops;
     private final Class<? extends ServerChannel> channelType;
     private final String transportName;
+    private final ChannelGroup channels = new DefaultChannelGroup("tickwire", GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
 
     public GatewayServer(GatewayConfig.Server config) {
@@ -81,8 +86,10 @@ public final class GatewayServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        channels.add(ch);
                         ch.pipeline()
                                 .addLast("http", new HttpServerCodec(4096, 16384, 8192))
+                                .addLast("deadline", new HandshakeDeadline(config.ws().handshakeTimeoutMs()))
                                 .addLast("body", new PublishBodyAggregator(maxBody))
                                 .addLast(HttpRouter.NAME, new HttpRouter(context, upgrade, publish, dev, ready));
                     }
@@ -91,11 +98,25 @@ public final class GatewayServer {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
-    /** Stops accepting and closes every connection. */
+    /**
+     * Stops accepting, tells every WebSocket client the server is going away (1001), gives the close
+     * frames a moment to leave, and closes every connection.
+     */
     public void stop() {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
+        channels.forEach(ch -> ch.pipeline().fireUserEventTriggered(SessionHandler.GOING_AWAY));
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+        while (!channels.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        channels.close().awaitUninterruptibly(1, java.util.concurrent.TimeUnit.SECONDS);
         boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }

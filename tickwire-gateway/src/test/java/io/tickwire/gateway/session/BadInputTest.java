@@ -411,7 +411,7 @@ class BadInputTest {
         try (NettyWsClient c = nettyClient("utf8-ok")) {
             c.sendText("{\"op\":\"ping\",\"id\":\"\u00e9\u20ac\ud83d\ude00\"}");
             JsonNode pong = c.next();
-            assertThat(pong.path("type").asText()).isEqualTo("pong");
+            assertThat(pong.path("type").asText()).as("reply %s", pong).isEqualTo("pong");
             assertThat(pong.path("id").asText()).isEqualTo("\u00e9\u20ac\ud83d\ude00");
             publishToBystander();
         }

@@ -74,8 +74,8 @@ public final class ClientOpParser {
     }
 
     private static String readId(JsonParser p, JsonToken t, Fields f) throws IOException {
-        if (t == JsonToken.VALUE_NUMBER_INT) {
-            return p.getText();
+        if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+            return p.getText(); // echoed exactly as sent
         }
         if (t == JsonToken.VALUE_STRING) {
             String s = p.getText();
@@ -85,7 +85,7 @@ public final class ClientOpParser {
             return JsonWriter.quote(s);
         }
         p.skipChildren();
-        return problem(f, "id must be an integer or a string");
+        return problem(f, "id must be a number or a string");
     }
 
     private static List<String> readRooms(JsonParser p, JsonToken t, Fields f) throws IOException {

@@ -60,7 +60,10 @@ public final class JsonWriter {
     /** A field whose value is already JSON text (e.g. a raw id {@code 7} or {@code "a"}). */
     public JsonWriter rawField(String name, String json) {
         name(name);
-        ascii(json);
+        byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
+        ensure(utf8.length);
+        System.arraycopy(utf8, 0, buf, len, utf8.length);
+        len += utf8.length;
         return this;
     }
 

@@ -41,11 +41,14 @@ final class EnvOverrides {
         return byName;
     }
 
+    /** TICKWIRE_ variables read by something other than the configuration (logback.xml). */
+    static final java.util.Set<String> NOT_KEYS = java.util.Set.of("TICKWIRE_LOG_LEVEL");
+
     static void apply(ConfigTree tree, Map<String, String> env) {
         Map<String, String> known = variables(tree);
         Map<String, String> ours = new TreeMap<>();
         env.forEach((name, value) -> {
-            if (name.startsWith(PREFIX)) {
+            if (name.startsWith(PREFIX) && !NOT_KEYS.contains(name)) {
                 ours.put(name, value);
             }
         });

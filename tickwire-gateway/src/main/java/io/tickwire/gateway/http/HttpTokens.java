@@ -38,6 +38,26 @@ public final class HttpTokens {
         return null;
     }
 
+    /** Removes the {@code bearer.<jwt>} entry from {@code Sec-WebSocket-Protocol}, keeping the others. */
+    public static void stripBearerSubprotocol(HttpRequest req) {
+        String h = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+        if (h == null) {
+            return;
+        }
+        StringBuilder kept = new StringBuilder();
+        for (String p : h.split(",")) {
+            String t = p.trim();
+            if (!t.isEmpty() && !t.startsWith(BEARER_PROTOCOL)) {
+                kept.append(kept.length() == 0 ? "" : ", ").append(t);
+            }
+        }
+        if (kept.length() == 0) {
+            req.headers().remove(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+        } else {
+            req.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, kept.toString());
+        }
+    }
+
     /** {@code ?token=<jwt>}, or null. */
     public static String query(HttpRequest req) {
         List<String> v = new QueryStringDecoder(req.uri()).parameters().get("token");

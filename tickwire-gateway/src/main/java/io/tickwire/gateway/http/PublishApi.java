@@ -49,6 +49,14 @@ public final class PublishApi {
                 return;
             }
         }
+        for (int i = 0; i < events.size(); i++) { // only once the whole request is valid
+            try {
+                context.rooms().acquire(events.get(i).room());
+            } catch (RoomLimitException ex) {
+                HttpReplies.error(ctx, req, HttpResponseStatus.TOO_MANY_REQUESTS, "limit_exceeded", ex.getMessage(), i);
+                return;
+            }
+        }
         @SuppressWarnings("unchecked")
         CompletableFuture<EventBus.PublishResult>[] results = new CompletableFuture[events.size()];
         for (int i = 0; i < events.size(); i++) {
@@ -106,12 +114,6 @@ public final class PublishApi {
         if (e.data().length > context.config().rooms().maxEventBytes()) {
             HttpReplies.error(ctx, req, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "limit_exceeded",
                     "data larger than " + context.config().rooms().maxEventBytes() + " bytes", index);
-            return false;
-        }
-        try {
-            context.rooms().acquire(e.room());
-        } catch (RoomLimitException ex) {
-            HttpReplies.error(ctx, req, HttpResponseStatus.TOO_MANY_REQUESTS, "limit_exceeded", ex.getMessage(), index);
             return false;
         }
         return true;

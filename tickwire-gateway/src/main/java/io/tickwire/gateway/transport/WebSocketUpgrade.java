@@ -103,6 +103,8 @@ final class WebSocketUpgrade {
     }
 
     private WebSocketServerHandshaker handshaker(FullHttpRequest req) {
+        // The token must go no further than this point: Netty's handshaker logs subprotocols it rejects.
+        HttpTokens.stripBearerSubprotocol(req);
         String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + context.config().ws().path();
         return new WebSocketServerHandshakerFactory(url, HttpTokens.SUBPROTOCOL, decoderConfig).newHandshaker(req);
     }

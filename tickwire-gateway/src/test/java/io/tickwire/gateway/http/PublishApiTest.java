@@ -8,7 +8,10 @@ import io.tickwire.gateway.auth.TokenMinter;
 import io.tickwire.gateway.testing.JdkWsClient;
 import io.tickwire.gateway.testing.NettyWsClient;
 import io.tickwire.gateway.testing.TestGateway;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PublishApiTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String PUBLISH = "/api/v1/publish";
 
     static TestGateway gw;
@@ -262,6 +266,51 @@ class PublishApiTest {
             String batch = "{\"events\":[{\"room\":\"trades:NODATA\",\"data\":{}},{\"room\":\"trades:NODATA\"}]}";
             assertIndex(error(gw.publish(batch), 400, "bad_request"), 1);
             assertNothingBeforeSentinel(c, "trades:NODATA");
+        }
+    }
+
+    /** POSTs raw bytes as a publish body with a publisher token. */
+    private static HttpResponse<String> publishBytes(byte[] body) {
+        HttpRequest req = HttpRequest.newBuilder(gw.httpUri(PUBLISH)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + gw.publisherToken())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        try {
+            return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * JSON is UTF-8 (RFC 8259 §8.1) and every WebSocket text frame must be valid UTF-8 (RFC 6455 §8.1): data
+     * that is not valid UTF-8 is bad JSON (400), and must never reach a subscriber, whose client would
+     * fail the connection (1007).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"C328", "80", "C0AF", "EDA080", "F4908080", "F880808080", "E282"})
+    void dataThatIsNotValidUtf8Is400AndNeverReachesSubscribers(String hex) {
+        byte[] bad = java.util.HexFormat.of().parseHex(hex);
+        try (JdkWsClient c = subscriber("trades:UTF8")) {
+            for (String[] around : new String[][] {
+                    {"{\"room\":\"trades:UTF8\",\"data\":\"", "\"}"},
+                    {"{\"room\":\"trades:UTF8\",\"data\":{\"s\":\"", "\"}}"}}) {
+                byte[] head = around[0].getBytes(StandardCharsets.US_ASCII);
+                byte[] tail = around[1].getBytes(StandardCharsets.US_ASCII);
+                byte[] body = new byte[head.length + bad.length + tail.length];
+                System.arraycopy(head, 0, body, 0, head.length);
+                System.arraycopy(bad, 0, body, head.length, bad.length);
+                System.arraycopy(tail, 0, body, head.length + bad.length, tail.length);
+                error(publishBytes(body), 400, "bad_request");
+            }
+            assertNothingBeforeSentinel(c, "trades:UTF8");
+        }
+    }
+
+    @Test
+    void validMultiByteUtf8DataIsDelivered() {
+        try (JdkWsClient c = subscriber("trades:UTF8OK")) {
+            results(gw.publish("{\"room\":\"trades:UTF8OK\",\"data\":{\"s\":\"\u00e9\u20ac\ud83d\ude00\"}}"));
+            assertThat(c.next().path("data").path("s").asText()).isEqualTo("\u00e9\u20ac\ud83d\ude00");
         }
     }
 

@@ -180,6 +180,18 @@ class BadInputTest {
         }
     }
 
+    /** Contract §2: an id is "a number or string"; a fractional number is a number, echoed as sent. */
+    @Test
+    void fractionalNumberIdIsEchoed() {
+        try (JdkWsClient c = jdkClient("float-id")) {
+            c.send("{\"op\":\"ping\",\"id\":1.5}");
+            JsonNode pong = c.next();
+            assertThat(pong.path("type").asText()).as("reply %s", pong).isEqualTo("pong");
+            assertThat(pong.path("id").asDouble()).isEqualTo(1.5);
+            publishToBystander();
+        }
+    }
+
     @Test
     void missingOrMistypedOpGetsBadRequest() {
         try (JdkWsClient c = jdkClient("no-op")) {
@@ -402,6 +414,31 @@ class BadInputTest {
             System.arraycopy(tail, 0, frame, head.length + 2, tail.length);
             c.trySendFrame(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)));
             assertThat(c.awaitClose(CLOSE_TIMEOUT)).isEqualTo(1007);
+            publishToBystander();
+        }
+    }
+
+    @Test
+    void textEndingInsideAMultiByteSequenceClosesWith1007() {
+        try (NettyWsClient c = nettyClient("utf8-truncated")) {
+            byte[] ping = "{\"op\":\"ping\",\"id\":27}".getBytes(StandardCharsets.US_ASCII);
+            byte[] frame = java.util.Arrays.copyOf(ping, ping.length + 1);
+            frame[ping.length] = (byte) 0xC3; // the first byte of a two-byte sequence, and nothing after it
+            c.trySendFrame(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)));
+            assertThat(c.awaitClose(CLOSE_TIMEOUT)).isEqualTo(1007);
+            publishToBystander();
+        }
+    }
+
+    @Test
+    void multiByteCharacterSplitAcrossFragmentsIsAccepted() {
+        try (NettyWsClient c = nettyClient("utf8-split")) {
+            byte[] whole = "{\"op\":\"ping\",\"id\":\"caf\u00e9\"}".getBytes(StandardCharsets.UTF_8);
+            int split = whole.length - 3; // between the two bytes of the e-acute
+            c.sendFrame(new TextWebSocketFrame(false, 0, Unpooled.wrappedBuffer(whole, 0, split)));
+            c.sendFrame(new ContinuationWebSocketFrame(true, 0, Unpooled.wrappedBuffer(whole, split, whole.length - split)));
+            JsonNode pong = c.next();
+            assertThat(pong.path("type").asText()).as("reply %s", pong).isEqualTo("pong");
             publishToBystander();
         }
     }

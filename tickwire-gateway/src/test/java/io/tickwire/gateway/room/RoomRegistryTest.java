@@ -1,0 +1,307 @@
+package io.tickwire.gateway.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.PooledByteBufAllocator;
+import io.tickwire.gateway.bus.InMemoryEventBus;
+import io.tickwire.gateway.config.GatewayConfig;
+import io.tickwire.gateway.config.GatewayConfig.Access;
+import io.tickwire.gateway.config.GatewayConfig.Delivery;
+import io.tickwire.gateway.config.GatewayConfig.Kind;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The rooms of a node: creation, the per-kind bound, retirement by sweep, warming from the real bus. */
+class RoomRegistryTest {
+
+    static final Kind PRICE = new Kind("price", Access.AUTHENTICATED, Delivery.CONFLATE, 1, 0, 3, 300);
+    static final Kind ACCOUNT = new Kind("account", Access.GRANTED, Delivery.RELIABLE, 10_000, 0, 2, 60);
+    static final Kind TRADES = new Kind("trades", Access.AUTHENTICATED, Delivery.RELIABLE, 100, 60, 1000, 300);
+    static final Map<String, Kind> KINDS = Map.of("price", PRICE, "account", ACCOUNT, "trades", TRADES);
+
+    final AtomicLong now = new AtomicLong(1_764_268_800_000L);
+    InMemoryEventBus bus;
+    RoomRegistry registry;
+
+    @BeforeEach
+    void setUp() {
+        bus = new InMemoryEventBus(KINDS, new GatewayConfig.Bus("memory", 120, 1000));
+        registry = new RoomRegistry(KINDS, bus, 1, PooledByteBufAllocator.DEFAULT, now::get);
+    }
+
+    @AfterEach
+    void tearDown() {
+        registry.clear();
+        bus.close();
+    }
+
+    private long publish(String room, String json) {
+        return bus.publish(room, json.getBytes(StandardCharsets.UTF_8), null).toCompletableFuture().join().seq();
+    }
+
+    private static long positionSeq(Room room) {
+        Room.Position p = room.position();
+        if (p.latest() != null) {
+            p.latest().release();
+        }
+        return p.seq();
+    }
+
+    // ---- lookup and creation ----
+
+    @Test
+    void acquireCreatesOnceAndGetFindsIt() throws Exception {
+        assertThat(registry.get("price:AAPL")).isNull();
+        Room room = registry.acquire("price:AAPL");
+        assertThat(room.name()).isEqualTo("price:AAPL");
+        assertThat(room.kind()).isEqualTo(PRICE);
+        assertThat(room.conflate()).isTrue();
+        assertThat(registry.acquire("price:AAPL")).isSameAs(room);
+        assertThat(registry.get("price:AAPL")).isSameAs(room);
+        assertThat(registry.size()).isEqualTo(1);
+        assertThat(registry.acquire("account:1").conflate()).isFalse();
+        assertThat(registry.size()).isEqualTo(2);
+    }
+
+    @Test
+    void kindOf() {
+        assertThat(registry.kindOf("price:AAPL")).isEqualTo(PRICE);
+        assertThat(registry.kindOf("account:7")).isEqualTo(ACCOUNT);
+        assertThat(registry.kindOf("quotes:AAPL")).isNull();
+    }
+
+    @Test
+    void encoderIsOnePerThread() throws Exception {
+        FrameEncoder mine = registry.encoder();
+        assertThat(registry.encoder()).isSameAs(mine);
+        FrameEncoder[] other = new FrameEncoder[1];
+        Thread t = new io.netty.util.concurrent.FastThreadLocalThread(() -> other[0] = registry.encoder());
+        t.start();
+        t.join();
+        assertThat(other[0]).isNotNull().isNotSameAs(mine);
+    }
+
+    // ---- the per-kind bound ----
+
+    @Test
+    void maxRoomsPerKindIsEnforced() throws Exception {
+        registry.acquire("account:1");
+        registry.acquire("account:2");
+        assertThatThrownBy(() -> registry.acquire("account:3")).isInstanceOf(RoomLimitException.class)
+                .hasMessageContaining("account");
+        assertThat(registry.get("account:3")).isNull();
+        // an existing room is still returned at the limit, and other kinds are unaffected
+        assertThat(registry.acquire("account:1")).isNotNull();
+        registry.acquire("price:A");
+        registry.acquire("price:B");
+        registry.acquire("price:C");
+        assertThatThrownBy(() -> registry.acquire("price:D")).isInstanceOf(RoomLimitException.class);
+        assertThat(registry.size()).isEqualTo(5);
+        // a refused acquire does not use up the bound
+        assertThatThrownBy(() -> registry.acquire("account:3")).isInstanceOf(RoomLimitException.class);
+        assertThat(registry.size()).isEqualTo(5);
+    }
+
+    @Test
+    void retirementFreesItsPlaceUnderTheBound() throws Exception {
+        registry.acquire("account:1");
+        registry.acquire("account:2");
+        now.addAndGet(ACCOUNT.idleEvictSeconds() * 1000);
+        assertThat(registry.sweep()).isEqualTo(2);
+        registry.acquire("account:3");
+        registry.acquire("account:4");
+        assertThatThrownBy(() -> registry.acquire("account:5")).isInstanceOf(RoomLimitException.class);
+    }
+
+    @Test
+    void clearFreesTheBound() throws Exception {
+        registry.acquire("account:1");
+        registry.acquire("account:2");
+        registry.clear();
+        assertThat(registry.size()).isZero();
+        registry.acquire("account:3");
+        registry.acquire("account:4");
+    }
+
+    @Test
+    void concurrentAcquiresOfOneRoomGetOneRoomAndCountOnce() throws Exception {
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Room>> got = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            got.add(pool.submit(() -> {
+                go.await();
+                return registry.acquire("account:1");
+            }));
+        }
+        go.countDown();
+        Set<Room> distinct = new HashSet<>();
+        for (Future<Room> f : got) {
+            distinct.add(f.get(10, TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+        assertThat(distinct).hasSize(1);
+        registry.acquire("account:2"); // the bound of 2 counted account:1 once
+        assertThatThrownBy(() -> registry.acquire("account:3")).isInstanceOf(RoomLimitException.class);
+    }
+
+    // ---- sweeping ----
+
+    @Test
+    void sweepRetiresIdleRoomsWithoutSubscribers() throws Exception {
+        Room room = registry.acquire("account:1");
+        now.addAndGet(ACCOUNT.idleEvictSeconds() * 1000 - 1);
+        assertThat(registry.sweep()).isZero();
+        assertThat(registry.get("account:1")).isSameAs(room);
+        now.addAndGet(1);
+        assertThat(registry.sweep()).isEqualTo(1);
+        assertThat(registry.get("account:1")).isNull();
+        assertThat(registry.size()).isZero();
+        assertThat(room.addSubscriber(0, e -> {})).as("a retired room refuses subscribers").isFalse();
+        Room again = registry.acquire("account:1");
+        assertThat(again).isNotSameAs(room);
+        assertThat(again.whenWarm()).isDone();
+    }
+
+    @Test
+    void sweepKeepsRoomsWithASubscriber() throws Exception {
+        Room held = registry.acquire("account:1");
+        Room idle = registry.acquire("account:2");
+        RoomSubscriber subscriber = e -> {};
+        assertThat(held.addSubscriber(0, subscriber)).isTrue();
+        now.addAndGet(10L * ACCOUNT.idleEvictSeconds() * 1000);
+        assertThat(registry.sweep()).isEqualTo(1);
+        assertThat(registry.get("account:1")).isSameAs(held);
+        assertThat(registry.get("account:2")).isNull();
+        assertThat(idle.addSubscriber(0, subscriber)).isFalse();
+
+        held.removeSubscriber(0, subscriber, now.get());
+        assertThat(registry.sweep()).isZero(); // leaving just now counts as activity
+        now.addAndGet(ACCOUNT.idleEvictSeconds() * 1000);
+        assertThat(registry.sweep()).isEqualTo(1);
+        assertThat(registry.get("account:1")).isNull();
+    }
+
+    @Test
+    void sweepUsesEachKindsIdleTime() throws Exception {
+        registry.acquire("account:1"); // 60 s
+        registry.acquire("price:A"); // 300 s
+        now.addAndGet(61_000);
+        assertThat(registry.sweep()).isEqualTo(1);
+        assertThat(registry.get("price:A")).isNotNull();
+        now.addAndGet(300_000);
+        assertThat(registry.sweep()).isEqualTo(1);
+        assertThat(registry.size()).isZero();
+    }
+
+    @Test
+    void sweepReleasesTheRingsOfRetiredRooms() throws Exception {
+        Room room = registry.acquire("trades:ES");
+        EncodedEvent e = registry.encoder().event(new io.tickwire.gateway.bus.BusEvent(
+                "trades:ES", 1, bus.processEpoch(), now.get(), "1".getBytes(StandardCharsets.UTF_8)));
+        e.retain();
+        assertThat(room.append(e, now.get())).isTrue();
+        assertThat(e.refCnt()).isEqualTo(2);
+        now.addAndGet(TRADES.idleEvictSeconds() * 1000);
+        assertThat(registry.sweep()).isEqualTo(1);
+        assertThat(e.refCnt()).isEqualTo(1);
+        e.release();
+    }
+
+    // ---- warming ----
+
+    @Test
+    void aRoomCreatedBeforeAnyEventIsWarmAtZero() throws Exception {
+        Room room = registry.acquire("account:1");
+        assertThat(room.whenWarm()).isCompletedWithValue(room);
+        Room.Position p = room.position();
+        assertThat(p).isEqualTo(new Room.Position(bus.processEpoch(), 0, null));
+        assertThat(room.after(0)).isNull();
+    }
+
+    @Test
+    void aReliableRoomCreatedAfterPublishesKnowsTheBusPosition() throws Exception {
+        publish("account:1", "{\"n\":1}");
+        publish("account:1", "{\"n\":2}");
+        long last = publish("account:1", "{\"n\":3}");
+        Room room = registry.acquire("account:1");
+        assertThat(room.whenWarm().get(5, TimeUnit.SECONDS)).isSameAs(room);
+        Room.Position p = room.position();
+        try {
+            assertThat(p.epoch()).isEqualTo(bus.processEpoch());
+            assertThat(p.seq()).isEqualTo(last);
+        } finally {
+            if (p.latest() != null) {
+                p.latest().release();
+            }
+        }
+        // nothing after the warmed position yet; older events must come from the bus
+        assertThat(room.after(last)).isNull();
+        assertThat(room.after(last - 1)).isSameAs(Room.NOT_COVERED);
+    }
+
+    @Test
+    void aConflateRoomCreatedAfterPublishesHoldsTheLatestEvent() throws Exception {
+        publish("price:AAPL", "{\"bid\":1}");
+        long last = publish("price:AAPL", "{\"bid\":2}");
+        Room room = registry.acquire("price:AAPL");
+        assertThat(room.whenWarm().get(5, TimeUnit.SECONDS)).isSameAs(room);
+        Room.Position p = room.position();
+        try {
+            assertThat(p.epoch()).isEqualTo(bus.processEpoch());
+            assertThat(p.seq()).isEqualTo(last);
+            assertThat(p.latest()).isNotNull();
+            assertThat(p.latest().seq()).isEqualTo(last);
+            assertThat(p.latest().epoch()).isEqualTo(bus.processEpoch());
+            assertThat(p.latest().dataCopy()).isEqualTo("{\"bid\":2}".getBytes(StandardCharsets.UTF_8));
+        } finally {
+            p.latest().release();
+        }
+    }
+
+    @Test
+    void liveEventsAfterWarmingAreCoveredByTheRing() throws Exception {
+        long warmSeq = publish("trades:ES", "1");
+        Room room = registry.acquire("trades:ES");
+        room.whenWarm().get(5, TimeUnit.SECONDS);
+        long next = publish("trades:ES", "2");
+        EncodedEvent live = registry.encoder().event(
+                bus.latest("trades:ES").toCompletableFuture().join());
+        assertThat(room.append(live, now.get())).isTrue();
+        assertThat(positionSeq(room)).isEqualTo(next);
+        EncodedEvent after = room.after(warmSeq);
+        try {
+            assertThat(after.seq()).isEqualTo(next);
+        } finally {
+            after.release();
+        }
+    }
+
+    @Test
+    void clearRetiresEveryRoom() throws Exception {
+        publish("price:AAPL", "{\"bid\":1}");
+        Room price = registry.acquire("price:AAPL");
+        Room account = registry.acquire("account:1");
+        registry.clear();
+        assertThat(registry.size()).isZero();
+        assertThat(price.addSubscriber(0, e -> {})).isFalse();
+        assertThat(account.addSubscriber(0, e -> {})).isFalse();
+        Room.Position p = price.position();
+        assertThat(p.latest()).as("a cleared room holds no buffer").isNull();
+    }
+}

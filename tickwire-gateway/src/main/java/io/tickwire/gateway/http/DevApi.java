@@ -48,6 +48,7 @@ public final class DevApi {
                 HttpReplies.json(ctx, req, HttpResponseStatus.OK, b.append("]}").toString());
             }
             case "/", "/index.html" -> HttpReplies.send(ctx, req, HttpResponseStatus.OK, "text/html; charset=utf-8", page, null);
+            case "/favicon.ico" -> HttpReplies.send(ctx, req, HttpResponseStatus.NO_CONTENT, "image/x-icon", new byte[0], null);
             default -> {
                 return false;
             }

@@ -1,6 +1,7 @@
 package io.tickwire.gateway;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
 import io.tickwire.gateway.auth.TokenVerifier;
 import io.tickwire.gateway.bus.EventBus;
 import io.tickwire.gateway.bus.InMemoryEventBus;
@@ -46,7 +47,7 @@ public final class Gateway implements AutoCloseable {
         GatewayMetrics metrics = new GatewayMetrics(rooms::size);
         GatewayContext context = new GatewayContext(config, bus, rooms, new TokenVerifier(config.auth()),
                 new ClientOpParser(config.ws().maxJsonDepth()), metrics);
-        bus.start(new Fanout(rooms, server.loops().loops(), System::currentTimeMillis));
+        bus.start(new Fanout(rooms, server.loops().loops(), metrics, System::currentTimeMillis));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tickwire-maintenance");
             t.setDaemon(true);
@@ -87,6 +88,11 @@ public final class Gateway implements AutoCloseable {
 
     public RoomRegistry rooms() {
         return rooms;
+    }
+
+    /** The worker event loops (for diagnostics and tests). */
+    public EventLoop[] eventLoops() {
+        return server.loops().loops();
     }
 
     @Override

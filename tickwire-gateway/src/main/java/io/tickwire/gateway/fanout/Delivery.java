@@ -10,11 +10,13 @@ final class Delivery implements Runnable {
     private final Room room;
     private final int loopIndex;
     private final EncodedEvent event;
+    private final LoopBacklog backlog;
 
-    Delivery(Room room, int loopIndex, EncodedEvent event) {
+    Delivery(Room room, int loopIndex, EncodedEvent event, LoopBacklog backlog) {
         this.room = room;
         this.loopIndex = loopIndex;
         this.event = event;
+        this.backlog = backlog;
     }
 
     @Override
@@ -24,6 +26,7 @@ final class Delivery implements Runnable {
                 s.onLive(event);
             }
         } finally {
+            backlog.remove(event.frameBytes());
             event.release();
         }
     }

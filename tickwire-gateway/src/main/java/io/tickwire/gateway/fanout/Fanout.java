@@ -3,7 +3,9 @@ package io.tickwire.gateway.fanout;
 import io.netty.channel.EventLoop;
 import io.tickwire.gateway.bus.BusEvent;
 import io.tickwire.gateway.bus.EventBus;
+import io.tickwire.gateway.metrics.GatewayMetrics;
 import io.tickwire.gateway.room.EncodedEvent;
+import io.tickwire.gateway.room.LoopSubscribers;
 import io.tickwire.gateway.room.Room;
 import io.tickwire.gateway.room.RoomLimitException;
 import io.tickwire.gateway.room.RoomRegistry;
@@ -17,17 +19,36 @@ import java.util.function.LongSupplier;
  * <p>Ordering: the bus calls {@link #onEvent} for one room's events in {@code seq} order and never
  * concurrently; each loop's task queue is FIFO; so every loop, and every subscriber on it, sees a room's
  * events in order.
+ *
+ * <p>Bounded: a loop's task queue must not grow with the publish rate. When a loop already has
+ * {@link #MAX_QUEUED_DELIVERIES} deliveries or {@link #MAX_QUEUED_BYTES} of frames waiting, a room's new
+ * events are not queued to it one by one; instead one {@link CatchUp} per room is, and its subscribers
+ * then read what they missed from the room's ring or the bus, as a slow reader would. Nothing is lost and
+ * order holds (a subscriber never writes a {@code seq} at or below its last), and the queue holds at most
+ * the bound plus one small task per room.
  */
 public final class Fanout implements EventBus.EventSink {
 
+    /** Deliveries waiting on one loop above which rooms switch to catch-up. */
+    static final int MAX_QUEUED_DELIVERIES = 8192;
+    /** Frame bytes waiting on one loop above which rooms switch to catch-up. */
+    static final long MAX_QUEUED_BYTES = 16L * 1024 * 1024;
+
     private final RoomRegistry registry;
     private final EventLoop[] loops;
+    private final LoopBacklog[] backlogs;
     private final LongSupplier clock;
+    private final GatewayMetrics metrics;
 
-    public Fanout(RoomRegistry registry, EventLoop[] loops, LongSupplier clock) {
+    public Fanout(RoomRegistry registry, EventLoop[] loops, GatewayMetrics metrics, LongSupplier clock) {
+        this.metrics = metrics;
         this.registry = registry;
         this.loops = loops.clone();
         this.clock = clock;
+        this.backlogs = new LoopBacklog[loops.length];
+        for (int i = 0; i < loops.length; i++) {
+            backlogs[i] = new LoopBacklog();
+        }
     }
 
     @Override
@@ -50,8 +71,17 @@ public final class Fanout implements EventBus.EventSink {
             }
             try {
                 for (int i = 0; i < loops.length; i++) {
-                    if (room.subscribersOn(i).count() > 0) {
-                        loops[i].execute(new Delivery(room, i, encoded.retain()));
+                    LoopSubscribers subscribers = room.subscribersOn(i);
+                    if (subscribers.count() == 0) {
+                        continue;
+                    }
+                    LoopBacklog backlog = backlogs[i];
+                    if (backlog.tasks.get() < MAX_QUEUED_DELIVERIES && backlog.bytes.get() < MAX_QUEUED_BYTES) {
+                        backlog.add(encoded.frameBytes());
+                        loops[i].execute(new Delivery(room, i, encoded.retain(), backlog));
+                    } else if (subscribers.claimCatchUp()) {
+                        metrics.loopOverflows().increment();
+                        loops[i].execute(new CatchUp(room, i));
                     }
                 }
             } finally {

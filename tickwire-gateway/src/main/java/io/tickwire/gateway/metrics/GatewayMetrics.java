@@ -16,6 +16,7 @@ public final class GatewayMetrics {
     private final Counter published;
     private final Counter delivered;
     private final Counter closedSlow;
+    private final Counter loopOverflows;
 
     public GatewayMetrics(Supplier<Number> rooms) {
         Gauge.builder("tickwire.connections", connections, AtomicInteger::get)
@@ -28,6 +29,9 @@ public final class GatewayMetrics {
                 .register(registry);
         delivered = Counter.builder("tickwire.events.delivered")
                 .description("event and snapshot frames written to connections").register(registry);
+        loopOverflows = Counter.builder("tickwire.fanout.loop.overflows")
+                .description("times a room's live events went to catch-up because an event loop was too far behind")
+                .register(registry);
         closedSlow = Counter.builder("tickwire.connections.slow.closed")
                 .description("connections closed with 4008 (fell out of history)").register(registry);
     }
@@ -46,6 +50,10 @@ public final class GatewayMetrics {
 
     public Counter delivered() {
         return delivered;
+    }
+
+    public Counter loopOverflows() {
+        return loopOverflows;
     }
 
     public Counter closedSlow() {

@@ -13,6 +13,7 @@ public final class LoopSubscribers {
 
     private volatile RoomSubscriber[] members = EMPTY;
     private volatile int count;
+    private final java.util.concurrent.atomic.AtomicBoolean catchUpQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
     void add(RoomSubscriber subscriber) {
         RoomSubscriber[] next = Arrays.copyOf(members, members.length + 1);
@@ -42,5 +43,15 @@ public final class LoopSubscribers {
 
     public int count() {
         return count;
+    }
+
+    /** True for the one caller that may queue a catch-up signal to this loop; see {@link #releaseCatchUp}. */
+    public boolean claimCatchUp() {
+        return catchUpQueued.compareAndSet(false, true);
+    }
+
+    /** The queued catch-up signal runs: the next overflow may queue another. */
+    public void releaseCatchUp() {
+        catchUpQueued.set(false);
     }
 }

@@ -5,4 +5,7 @@ public interface RoomSubscriber {
 
     /** A live event of the room, on the subscriber's event loop. Must not keep {@code event} unretained. */
     void onLive(EncodedEvent event);
+
+    /** Live events of the room were not delivered to this loop: catch up from the last one written. */
+    void onMissedLive();
 }

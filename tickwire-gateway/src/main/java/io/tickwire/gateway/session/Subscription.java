@@ -121,6 +121,14 @@ final class Subscription implements RoomSubscriber {
         }
     }
 
+    @Override
+    public void onMissedLive() {
+        if (state == State.LIVE) {
+            state = State.CATCHING_UP;
+            pump();
+        }
+    }
+
     void onWritable() {
         if (state == State.CATCHING_UP) {
             pump();
@@ -143,8 +151,15 @@ final class Subscription implements RoomSubscriber {
         room.removeSubscriber(session.loopIndex(), this, System.currentTimeMillis());
     }
 
-    /** The catch-up cursor: ring first, bus history when the ring is too short, paced by writability. */
+    /**
+     * The catch-up cursor: ring first, bus history when the ring is too short, paced by writability. A
+     * conflate room skips straight to its newest state.
+     */
     private void pump() {
+        if (room.conflate()) {
+            catchUpToNewestState();
+            return;
+        }
         while (state == State.CATCHING_UP) {
             if (!session.writable()) {
                 return; // onWritable() calls again
@@ -168,6 +183,25 @@ final class Subscription implements RoomSubscriber {
                 resuming = false;
             } finally {
                 next.release();
+            }
+        }
+    }
+
+    private void catchUpToNewestState() {
+        if (state != State.CATCHING_UP || !session.writable()) {
+            return; // onWritable() calls again
+        }
+        Room.Position pos = room.position();
+        try {
+            state = State.LIVE;
+            EncodedEvent newest = pos.latest();
+            if (newest != null && newest.seq() > lastSent && newest.epoch().equals(epoch)) {
+                dropPendingState();
+                write(newest);
+            }
+        } finally {
+            if (pos.latest() != null) {
+                pos.latest().release();
             }
         }
     }

@@ -89,7 +89,7 @@ public final class TokenVerifier {
     }
 
     private static String describe(BadJOSEException e) {
-        String m = String.valueOf(e.getMessage());
+        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
         if (m.contains("expired")) {
             return "token expired";
         }
@@ -99,7 +99,7 @@ public final class TokenVerifier {
         if (m.contains("before")) {
             return "token not yet valid";
         }
-        if (m.contains("JWS algorithm") || m.contains("Unsecured") || m.contains("plain")) {
+        if (m.contains("jws algorithm") || m.contains("unsecured") || m.contains("plain")) {
             return "token algorithm not accepted";
         }
         return "invalid token signature or claims";

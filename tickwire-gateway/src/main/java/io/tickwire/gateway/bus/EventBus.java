@@ -57,6 +57,9 @@ public interface EventBus extends AutoCloseable {
     /** A room's history position. */
     record RoomPosition(String epoch, long latestSeq) {}
 
-    /** A page of history. {@code complete} is false when the requested start was no longer stored. */
-    record HistoryRead(String epoch, List<BusEvent> events, boolean complete, long latestSeq) {}
+    /**
+     * A page of history. {@code complete} is false when the requested start was no longer stored;
+     * {@code storedAfter} counts every stored event after it, not only this page's.
+     */
+    record HistoryRead(String epoch, List<BusEvent> events, boolean complete, long latestSeq, long storedAfter) {}
 }

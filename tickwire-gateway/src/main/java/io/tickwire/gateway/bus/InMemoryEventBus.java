@@ -73,11 +73,10 @@ public final class InMemoryEventBus implements EventBus {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no such room kind: " + room));
         }
         if (msgId == null) {
-            return CompletableFuture.completedFuture(logFor(room, kind).append(data, clock.getAsLong(), sink));
+            return CompletableFuture.completedFuture(append(room, kind, data));
         }
-        PublishResult result = deduplicator.publishOnce(room, msgId, clock.getAsLong(),
-                () -> logFor(room, kind).append(data, clock.getAsLong(), sink));
-        return CompletableFuture.completedFuture(result);
+        return CompletableFuture.completedFuture(
+                deduplicator.publishOnce(room, msgId, clock.getAsLong(), () -> append(room, kind, data)));
     }
 
     @Override
@@ -85,11 +84,17 @@ public final class InMemoryEventBus implements EventBus {
         this.sink = Objects.requireNonNull(sink, "sink");
     }
 
+    /**
+     * Creates the room's log if needed, so that the position a subscriber starts from is the one the log's
+     * events will count on from (a new log may start above 0: see the class comment).
+     */
     @Override
     public CompletionStage<RoomPosition> position(String room) {
-        RoomLog log = logs.get(room);
-        return CompletableFuture.completedFuture(
-                log == null ? new RoomPosition(processEpoch, 0) : log.position());
+        GatewayConfig.Kind kind = kindOf(room);
+        if (kind == null) {
+            return CompletableFuture.completedFuture(new RoomPosition(processEpoch, 0));
+        }
+        return CompletableFuture.completedFuture(logFor(room, kind).position());
     }
 
     @Override
@@ -97,7 +102,7 @@ public final class InMemoryEventBus implements EventBus {
         RoomLog log = logs.get(room);
         if (log == null) {
             return CompletableFuture.completedFuture(
-                    new HistoryRead(processEpoch, java.util.List.of(), afterSeq == 0, 0));
+                    new HistoryRead(processEpoch, java.util.List.of(), afterSeq == 0, 0, 0));
         }
         return CompletableFuture.completedFuture(log.readAfter(afterSeq, max, clock.getAsLong()));
     }
@@ -121,14 +126,25 @@ public final class InMemoryEventBus implements EventBus {
             GatewayConfig.Kind kind = kindOf(room);
             long idleMillis = Math.max(kind.idleEvictSeconds(), kind.historySeconds()) * 1000L;
             logs.computeIfPresent(room, (r, log) -> {
-                if (log.idleSince(now) <= idleMillis) {
+                long lastSeq = log.evictIfIdle(now, idleMillis);
+                if (lastSeq < 0) {
                     return log;
                 }
-                evictedHighSeq.accumulateAndGet(log.position().latestSeq(), Math::max);
+                evictedHighSeq.accumulateAndGet(lastSeq, Math::max);
                 return null;
             });
         }
         deduplicator.expire(now);
+    }
+
+    private PublishResult append(String room, GatewayConfig.Kind kind, byte[] data) {
+        while (true) {
+            PublishResult r = logFor(room, kind).append(data, clock.getAsLong(), sink);
+            if (r != null) {
+                return r;
+            }
+            // the sweeper evicted the log between lookup and append: its successor counts on above it
+        }
     }
 
     private RoomLog logFor(String room, GatewayConfig.Kind kind) {

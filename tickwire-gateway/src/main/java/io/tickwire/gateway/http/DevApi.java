@@ -71,7 +71,8 @@ public final class DevApi {
             HttpReplies.error(ctx, req, HttpResponseStatus.BAD_REQUEST, "bad_request", "sub must be 1 to 128 characters", null);
             return;
         }
-        long expiresAt = System.currentTimeMillis() + demo.devTokenTtlSeconds() * 1000L;
+        // JWT exp has whole seconds: report exactly what the token (and the welcome) will say
+        long expiresAt = (System.currentTimeMillis() / 1000 + demo.devTokenTtlSeconds()) * 1000L;
         String token = minter.mint(sub, rooms, scope, expiresAt);
         HttpReplies.json(ctx, req, HttpResponseStatus.OK, new JsonWriter(token.length() + 64).beginObject()
                 .field("token", token).field("expires_at", expiresAt).endObject().toString());

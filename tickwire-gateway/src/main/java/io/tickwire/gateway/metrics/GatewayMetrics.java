@@ -23,7 +23,7 @@ public final class GatewayMetrics {
                 .description("open WebSocket connections").register(registry);
         Gauge.builder("tickwire.subscriptions", subscriptions, AtomicInteger::get)
                 .description("room subscriptions held by open connections").register(registry);
-        Gauge.builder("tickwire.rooms", rooms, s -> s.get().doubleValue())
+        Gauge.builder("tickwire.rooms", rooms, s -> s.get().doubleValue()).strongReference(true)
                 .description("rooms held by this node").register(registry);
         published = Counter.builder("tickwire.events.published").description("events accepted by the publish API")
                 .register(registry);

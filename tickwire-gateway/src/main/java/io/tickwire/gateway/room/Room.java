@@ -26,6 +26,7 @@ public final class Room {
     private String epoch;
     private long lastSeq;
     private long coveredAfter = Long.MAX_VALUE; // nothing is covered until warmed
+    private long evictedUpTo; // highest seq pushed out of the ring
     private int subscribers;
     private long lastActivityMillis;
     private boolean retired;
@@ -77,7 +78,8 @@ public final class Room {
             if (latestOrNull != null && size == 0 && !retired) {
                 push(latestOrNull.retain());
             }
-            coveredAfter = Math.min(coveredAfter, latestSeq);
+            // Every event after latestSeq reached the ring, but some may have left it again.
+            coveredAfter = Math.max(latestSeq, evictedUpTo);
             lastSeq = Math.max(lastSeq, latestSeq);
         }
         warm.complete(this);
@@ -95,6 +97,7 @@ public final class Room {
             // The bus restarted this room's history: what we hold counts in another epoch.
             clearRing();
             coveredAfter = 0;
+            evictedUpTo = 0;
             lastSeq = 0;
         }
         epoch = e.epoch();
@@ -172,7 +175,10 @@ public final class Room {
             ring[head] = null;
             head = (head + 1) % ring.length;
             size--;
-            coveredAfter = Math.max(coveredAfter == Long.MAX_VALUE ? 0 : coveredAfter, evicted.seq());
+            evictedUpTo = evicted.seq();
+            if (coveredAfter != Long.MAX_VALUE) {
+                coveredAfter = Math.max(coveredAfter, evictedUpTo);
+            }
             evicted.release();
         }
         ring[(head + size) % ring.length] = e;

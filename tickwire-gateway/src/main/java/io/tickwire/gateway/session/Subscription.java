@@ -2,6 +2,7 @@ package io.tickwire.gateway.session;
 
 import io.tickwire.gateway.bus.BusEvent;
 import io.tickwire.gateway.bus.EventBus;
+import io.tickwire.gateway.config.GatewayConfig;
 import io.tickwire.gateway.room.EncodedEvent;
 import io.tickwire.gateway.room.Room;
 import io.tickwire.gateway.room.RoomSubscriber;
@@ -35,7 +36,8 @@ final class Subscription implements RoomSubscriber {
     private String epoch;
     private long lastSent;
     private EncodedEvent pendingState; // conflate: newest state not yet written
-    private boolean resuming; // replaying a client's resume: a history gap means reset, not 4008
+    private boolean resuming; // replaying a client's resume, until live: no early 4008
+    private boolean replayed; // this resume has written an event: a history gap now means 4008, not reset
     private boolean readInFlight;
 
     Subscription(Session session, Room room) {
@@ -84,6 +86,7 @@ final class Subscription implements RoomSubscriber {
             } else {
                 lastSent = resume.seq();
                 resuming = true;
+                replayed = false;
                 state = State.CATCHING_UP;
                 pump();
             }
@@ -180,7 +183,6 @@ final class Subscription implements RoomSubscriber {
                     return;
                 }
                 write(next);
-                resuming = false;
             } finally {
                 next.release();
             }
@@ -237,7 +239,7 @@ final class Subscription implements RoomSubscriber {
             return;
         }
         if (!read.complete()) {
-            if (resuming) {
+            if (resuming && !replayed) {
                 reset(read.latestSeq(), "history_unavailable");
                 state = State.CATCHING_UP;
                 pump();
@@ -248,6 +250,13 @@ final class Subscription implements RoomSubscriber {
         }
         if (read.events().isEmpty()) {
             state = State.LIVE; // nothing after our position anywhere
+            resuming = false;
+            return;
+        }
+        if (!resuming && nearTheEndOfHistory(read)) {
+            // Close while the client's position is still stored, so that its resume gets exactly what it
+            // missed (contract §5), instead of serving it until the history runs out under it.
+            session.close(CloseCode.SLOW_CONSUMER, "too far behind: resume to catch up");
             return;
         }
         for (BusEvent e : read.events()) {
@@ -263,9 +272,21 @@ final class Subscription implements RoomSubscriber {
             } finally {
                 encoded.release();
             }
-            resuming = false;
         }
         pump();
+    }
+
+    /**
+     * A live subscriber that fell back to the bus's history is closed (4008) once what it has still to
+     * read fills half of the room's history, by count or by age: past that it is likely to fall out.
+     */
+    private boolean nearTheEndOfHistory(EventBus.HistoryRead read) {
+        GatewayConfig.Kind kind = room.kind();
+        if (read.storedAfter() * 2 > kind.historyEvents()) {
+            return true;
+        }
+        long ageMillis = System.currentTimeMillis() - read.events().get(0).timestampMillis();
+        return kind.historySeconds() > 0 && ageMillis * 2 > kind.historySeconds() * 1000L;
     }
 
     /** The room's history restarted under a new epoch: the client's position there means nothing. */
@@ -288,6 +309,7 @@ final class Subscription implements RoomSubscriber {
     }
 
     private void write(EncodedEvent event) {
+        replayed = true;
         session.writeFrame(event.frameForWrite());
         lastSent = event.seq();
         session.context().metrics().delivered().increment();

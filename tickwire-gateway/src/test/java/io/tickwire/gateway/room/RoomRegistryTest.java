@@ -160,6 +160,40 @@ class RoomRegistryTest {
         assertThatThrownBy(() -> registry.acquire("account:3")).isInstanceOf(RoomLimitException.class);
     }
 
+    /**
+     * Two creators of one room: the one whose room is not kept must give back its place under the bound. The
+     * clock (read while creating) runs the competing acquire at exactly that point, making the race certain.
+     */
+    @Test
+    void anAcquireThatLosesTheCreationRaceGivesBackItsPlace() throws Exception {
+        boolean[] competeOnNextTick = {false};
+        RoomRegistry[] holder = new RoomRegistry[1];
+        Room[] winner = new Room[1];
+        RoomRegistry racy = new RoomRegistry(KINDS, bus, 1, PooledByteBufAllocator.DEFAULT, () -> {
+            if (competeOnNextTick[0]) {
+                competeOnNextTick[0] = false;
+                try {
+                    winner[0] = holder[0].acquire("account:1");
+                } catch (RoomLimitException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            return now.get();
+        });
+        holder[0] = racy;
+        try {
+            competeOnNextTick[0] = true;
+            Room loser = racy.acquire("account:1");
+            assertThat(winner[0]).isNotNull();
+            assertThat(loser).isSameAs(winner[0]);
+            assertThat(racy.size()).isEqualTo(1);
+            racy.acquire("account:2"); // the bound of 2 counts account:1 once
+            assertThatThrownBy(() -> racy.acquire("account:3")).isInstanceOf(RoomLimitException.class);
+        } finally {
+            racy.clear();
+        }
+    }
+
     // ---- sweeping ----
 
     @Test
@@ -172,7 +206,7 @@ class RoomRegistryTest {
         assertThat(registry.sweep()).isEqualTo(1);
         assertThat(registry.get("account:1")).isNull();
         assertThat(registry.size()).isZero();
-        assertThat(room.addSubscriber(0, e -> {})).as("a retired room refuses subscribers").isFalse();
+        assertThat(room.addSubscriber(0, new IdleSubscriber())).as("a retired room refuses subscribers").isFalse();
         Room again = registry.acquire("account:1");
         assertThat(again).isNotSameAs(room);
         assertThat(again.whenWarm()).isDone();
@@ -182,7 +216,7 @@ class RoomRegistryTest {
     void sweepKeepsRoomsWithASubscriber() throws Exception {
         Room held = registry.acquire("account:1");
         Room idle = registry.acquire("account:2");
-        RoomSubscriber subscriber = e -> {};
+        RoomSubscriber subscriber = new IdleSubscriber();
         assertThat(held.addSubscriber(0, subscriber)).isTrue();
         now.addAndGet(10L * ACCOUNT.idleEvictSeconds() * 1000);
         assertThat(registry.sweep()).isEqualTo(1);
@@ -299,8 +333,8 @@ class RoomRegistryTest {
         Room account = registry.acquire("account:1");
         registry.clear();
         assertThat(registry.size()).isZero();
-        assertThat(price.addSubscriber(0, e -> {})).isFalse();
-        assertThat(account.addSubscriber(0, e -> {})).isFalse();
+        assertThat(price.addSubscriber(0, new IdleSubscriber())).isFalse();
+        assertThat(account.addSubscriber(0, new IdleSubscriber())).isFalse();
         Room.Position p = price.position();
         assertThat(p.latest()).as("a cleared room holds no buffer").isNull();
     }

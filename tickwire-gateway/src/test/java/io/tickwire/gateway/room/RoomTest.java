@@ -280,9 +280,9 @@ class RoomTest {
     @Test
     void subscribersPerLoop() {
         Room room = room(RELIABLE, 4);
-        RoomSubscriber s1 = e -> {};
-        RoomSubscriber s2 = e -> {};
-        RoomSubscriber s3 = e -> {};
+        RoomSubscriber s1 = new IdleSubscriber();
+        RoomSubscriber s2 = new IdleSubscriber();
+        RoomSubscriber s3 = new IdleSubscriber();
         assertThat(room.addSubscriber(0, s1)).isTrue();
         assertThat(room.addSubscriber(1, s2)).isTrue();
         assertThat(room.addSubscriber(1, s3)).isTrue();
@@ -304,7 +304,7 @@ class RoomTest {
         Room room = room(RELIABLE, 4);
         long idle = 60_000;
         assertThat(room.retireIfIdle(T0 + idle - 1, idle)).isFalse();
-        RoomSubscriber s = e -> {};
+        RoomSubscriber s = new IdleSubscriber();
         room.addSubscriber(0, s);
         assertThat(room.retireIfIdle(T0 + 10 * idle, idle)).isFalse();
         room.removeSubscriber(0, s, T0 + 10 * idle); // leaving counts as activity
@@ -335,7 +335,7 @@ class RoomTest {
         assertThat(room.append(e2, T0)).isFalse();
         assertThat(e2.refCnt()).as("the caller keeps its reference").isEqualTo(1);
         e2.release();
-        assertThat(room.addSubscriber(0, e -> {})).isFalse();
+        assertThat(room.addSubscriber(0, new IdleSubscriber())).isFalse();
         assertThat(room.subscriberCount()).isZero();
     }
 

@@ -45,7 +45,7 @@ class SlowConsumerTest {
     }
 
     private static JdkWsClient subscribed(String sub, String room) {
-        JdkWsClient c = JdkWsClient.connect(gw.wsUri(), gw.token(sub, "orders:*"));
+        JdkWsClient c = JdkWsClient.connect(gw.wsUri(), gw.token(sub, "orders:*", "account:*"));
         c.nextOfType("welcome");
         c.send("{\"op\":\"subscribe\",\"id\":1,\"rooms\":[\"" + room + "\"]}");
         assertThat(c.nextOfType("subscribed").path("room").asText()).isEqualTo(room);
@@ -100,6 +100,53 @@ class SlowConsumerTest {
                 assertThat(reset.path("type").asText()).isEqualTo("reset");
                 assertThat(reset.path("reason").asText()).isEqualTo("history_unavailable");
             }
+        }
+    }
+
+    @Test
+    void reliableReaderFarBehindIsClosedWith4008WhileItsPositionIsStoredAndResumesExactly() throws Exception {
+        String room = "account:behind"; // history 10000 events: the reader falls 6000 behind, within it
+        int total = 6000;
+        List<Integer> seen = new ArrayList<>();
+        long lastSeq = 0;
+        String epoch = epochOf(room);
+        try (JdkWsClient slow = JdkWsClient.connect(gw.wsUri(), gw.token("behind", "account:*"))) {
+            slow.nextOfType("welcome");
+            slow.send("{\"op\":\"subscribe\",\"id\":1,\"rooms\":[\"" + room + "\"]}");
+            epoch = slow.nextOfType("subscribed").path("epoch").asText();
+            slow.pause();
+            for (int n = 0; n < total; n++) {
+                publish(room, n);
+            }
+            slow.resume();
+            while (true) {
+                List<JsonNode> batch = slow.drain(Duration.ofMillis(500));
+                if (batch.isEmpty() && slow.isClosed()) {
+                    break;
+                }
+                for (JsonNode m : batch) {
+                    assertThat(m.path("type").asText()).isEqualTo("event");
+                    seen.add(m.path("data").path("n").asInt());
+                    lastSeq = m.path("seq").asLong();
+                }
+            }
+            assertThat(slow.awaitClose(Duration.ofSeconds(10))).isEqualTo(4008);
+        }
+        assertThat(seen.size()).as("closed before reading everything").isLessThan(total);
+        try (JdkWsClient again = JdkWsClient.connect(gw.wsUri(), gw.token("behind", "account:*"))) {
+            again.nextOfType("welcome");
+            again.send("{\"op\":\"subscribe\",\"id\":2,\"rooms\":[\"" + room + "\"],\"resume\":{\"" + room
+                    + "\":{\"seq\":" + lastSeq + ",\"epoch\":\"" + epoch + "\"}}}");
+            assertThat(again.next().path("type").asText()).isEqualTo("subscribed");
+            while (seen.size() < total) {
+                JsonNode m = again.next(Duration.ofSeconds(20));
+                assertThat(m.path("type").asText()).as("%s", m).isEqualTo("event");
+                seen.add(m.path("data").path("n").asInt());
+            }
+            assertThat(again.isClosed()).isFalse();
+        }
+        for (int n = 0; n < total; n++) {
+            assertThat(seen.get(n)).as("event %d exactly once, in order", n).isEqualTo(n);
         }
     }
 

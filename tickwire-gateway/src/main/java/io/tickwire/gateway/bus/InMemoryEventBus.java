@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -34,6 +35,7 @@ public final class InMemoryEventBus implements EventBus {
     /** Highest seq of any evicted log; new logs start above it. */
     private final AtomicLong evictedHighSeq = new AtomicLong();
     private final ConcurrentHashMap<String, RoomLog> logs = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> logsPerKind = new ConcurrentHashMap<>();
     private final PublishDeduplicator deduplicator;
     private final ScheduledExecutorService sweeper;
     private volatile EventSink sink = event -> {};
@@ -72,11 +74,15 @@ public final class InMemoryEventBus implements EventBus {
         if (kind == null) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no such room kind: " + room));
         }
-        if (msgId == null) {
-            return CompletableFuture.completedFuture(append(room, kind, data));
+        try {
+            if (msgId == null) {
+                return CompletableFuture.completedFuture(append(room, kind, data));
+            }
+            return CompletableFuture.completedFuture(
+                    deduplicator.publishOnce(room, msgId, clock.getAsLong(), () -> append(room, kind, data)));
+        } catch (RoomLimitExceededException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        return CompletableFuture.completedFuture(
-                deduplicator.publishOnce(room, msgId, clock.getAsLong(), () -> append(room, kind, data)));
     }
 
     @Override
@@ -94,7 +100,12 @@ public final class InMemoryEventBus implements EventBus {
         if (kind == null) {
             return CompletableFuture.completedFuture(new RoomPosition(processEpoch, 0));
         }
-        return CompletableFuture.completedFuture(logFor(room, kind).position());
+        try {
+            return CompletableFuture.completedFuture(logFor(room, kind).position());
+        } catch (RoomLimitExceededException e) {
+            // no log can be made now: report where one would start
+            return CompletableFuture.completedFuture(new RoomPosition(processEpoch, evictedHighSeq.get()));
+        }
     }
 
     @Override
@@ -131,6 +142,7 @@ public final class InMemoryEventBus implements EventBus {
                     return log;
                 }
                 evictedHighSeq.accumulateAndGet(lastSeq, Math::max);
+                logsPerKind.get(kind.name()).decrementAndGet();
                 return null;
             });
         }
@@ -147,9 +159,26 @@ public final class InMemoryEventBus implements EventBus {
         }
     }
 
+    /**
+     * The room's log, created if needed.
+     *
+     * @throws RoomLimitExceededException when its kind already has {@code max-rooms} logs
+     */
     private RoomLog logFor(String room, GatewayConfig.Kind kind) {
-        return logs.computeIfAbsent(room, r -> new RoomLog(r, processEpoch, evictedHighSeq.get(),
-                kind.historyEvents(), kind.historySeconds() * 1000L, clock.getAsLong()));
+        RoomLog log = logs.get(room);
+        if (log != null) {
+            return log;
+        }
+        return logs.computeIfAbsent(room, r -> {
+            AtomicInteger count = logsPerKind.computeIfAbsent(kind.name(), k -> new AtomicInteger());
+            if (count.incrementAndGet() > kind.maxRooms()) {
+                count.decrementAndGet();
+                throw new RoomLimitExceededException(
+                        "room kind " + kind.name() + " is at its limit of " + kind.maxRooms() + " rooms");
+            }
+            return new RoomLog(r, processEpoch, evictedHighSeq.get(), kind.historyEvents(),
+                    kind.historySeconds() * 1000L, clock.getAsLong());
+        });
     }
 
     private GatewayConfig.Kind kindOf(String room) {

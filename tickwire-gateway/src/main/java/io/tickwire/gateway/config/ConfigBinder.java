@@ -66,6 +66,9 @@ final class ConfigBinder {
                 values.integer("ws.handshake-timeout-ms", 1, Long.MAX_VALUE));
     }
 
+    /** Room for an event's envelope and WebSocket header around its data. */
+    static final int ENVELOPE_BYTES = 1024;
+
     private Outbound outbound(int maxEventBytes) {
         int budget = values.integer("outbound.budget-bytes", 1, MAX);
         int high = values.integer("outbound.high-water-bytes", 1, MAX);
@@ -77,9 +80,11 @@ final class ConfigBinder {
         if (low > high) {
             throw values.bad("outbound.low-water-bytes", "at most outbound.high-water-bytes (" + high + ")");
         }
-        if (budget < maxEventBytes) {
-            throw values.bad("outbound.budget-bytes",
-                    "at least rooms.max-event-bytes (" + maxEventBytes + "), so that any one event fits");
+        long needed = (long) high + maxEventBytes + ENVELOPE_BYTES;
+        if (budget < needed) {
+            // A reliable event is queued while the connection is below the writability line; it must fit.
+            throw values.bad("outbound.budget-bytes", "at least outbound.high-water-bytes + rooms.max-event-bytes + "
+                    + ENVELOPE_BYTES + " (" + needed + "), so that an event always fits above the writability line");
         }
         return new Outbound(budget, high, low, sendBuffer);
     }

@@ -23,11 +23,20 @@ final class Delivery implements Runnable {
     public void run() {
         try {
             for (RoomSubscriber s : room.subscribersOn(loopIndex).members()) {
-                s.onLive(event);
+                try {
+                    s.onLive(event);
+                } catch (RuntimeException e) {
+                    s.failed(e); // that subscriber's connection ends; the others still get the event
+                }
             }
         } finally {
-            backlog.remove(event.frameBytes());
-            event.release();
+            discard();
         }
+    }
+
+    /** Releases the event without delivering it. */
+    void discard() {
+        backlog.remove(event.frameBytes());
+        event.release();
     }
 }

@@ -7,8 +7,10 @@ import io.tickwire.gateway.metrics.GatewayMetrics;
 import io.tickwire.gateway.room.EncodedEvent;
 import io.tickwire.gateway.room.LoopSubscribers;
 import io.tickwire.gateway.room.Room;
-import io.tickwire.gateway.room.RoomLimitException;
 import io.tickwire.gateway.room.RoomRegistry;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.function.LongSupplier;
 
 /**
@@ -28,6 +30,8 @@ import java.util.function.LongSupplier;
  * the bound plus one small task per room.
  */
 public final class Fanout implements EventBus.EventSink {
+
+    private static final Logger log = LoggerFactory.getLogger(Fanout.class);
 
     /** Deliveries waiting on one loop above which rooms switch to catch-up. */
     static final int MAX_QUEUED_DELIVERIES = 8192;
@@ -53,20 +57,24 @@ public final class Fanout implements EventBus.EventSink {
 
     @Override
     public void onEvent(BusEvent event) {
-        if (registry.kindOf(event.room()) == null) {
-            return; // a kind this node does not serve
-        }
-        while (true) {
-            Room room;
+        // Only rooms someone subscribed to on this node are held here; the bus keeps every room's history.
+        Room room = registry.get(event.room());
+        while (room != null) {
+            EncodedEvent encoded;
             try {
-                room = registry.acquire(event.room());
-            } catch (RoomLimitException e) {
-                return; // nobody can be subscribed to a room this node could not create
+                encoded = registry.encoder().event(event);
+            } catch (RuntimeException | Error e) {
+                // The bus has stored the event but this node cannot hold it: subscribers read it from the bus.
+                log.error("cannot encode event {} of {}: its subscribers will read it from the bus", event.seq(),
+                        event.room(), e);
+                room.lost(event.epoch(), event.seq());
+                signalCatchUp(room);
+                return;
             }
-            EncodedEvent encoded = registry.encoder().event(event);
             encoded.retain(); // one reference for the ring, one for this method
             if (!room.append(encoded, clock.getAsLong())) {
-                encoded.release(2); // retired meanwhile: go to its successor
+                encoded.release(2); // retired meanwhile: go to its successor, if any
+                room = registry.get(event.room());
                 continue;
             }
             try {
@@ -78,16 +86,34 @@ public final class Fanout implements EventBus.EventSink {
                     LoopBacklog backlog = backlogs[i];
                     if (backlog.tasks.get() < MAX_QUEUED_DELIVERIES && backlog.bytes.get() < MAX_QUEUED_BYTES) {
                         backlog.add(encoded.frameBytes());
-                        loops[i].execute(new Delivery(room, i, encoded.retain(), backlog));
+                        execute(i, new Delivery(room, i, encoded.retain(), backlog));
                     } else if (subscribers.claimCatchUp()) {
                         metrics.loopOverflows().increment();
-                        loops[i].execute(new CatchUp(room, i));
+                        execute(i, new CatchUp(room, i));
                     }
                 }
             } finally {
                 encoded.release();
             }
             return;
+        }
+    }
+
+    private void signalCatchUp(Room room) {
+        for (int i = 0; i < loops.length; i++) {
+            if (room.subscribersOn(i).count() > 0 && room.subscribersOn(i).claimCatchUp()) {
+                execute(i, new CatchUp(room, i));
+            }
+        }
+    }
+
+    private void execute(int loop, Runnable task) {
+        try {
+            loops[loop].execute(task);
+        } catch (RejectedExecutionException e) {
+            if (task instanceof Delivery d) {
+                d.discard(); // the loop is shutting down, with its connections
+            }
         }
     }
 }

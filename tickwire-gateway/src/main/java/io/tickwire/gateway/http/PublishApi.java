@@ -9,7 +9,7 @@ import io.tickwire.gateway.auth.TokenVerifier;
 import io.tickwire.gateway.bus.BusUnavailableException;
 import io.tickwire.gateway.bus.EventBus;
 import io.tickwire.gateway.config.GatewayConfig;
-import io.tickwire.gateway.room.RoomLimitException;
+import io.tickwire.gateway.bus.RoomLimitExceededException;
 import io.tickwire.gateway.session.GatewayContext;
 import io.tickwire.protocol.JsonWriter;
 import io.tickwire.protocol.RoomName;
@@ -49,14 +49,6 @@ public final class PublishApi {
                 return;
             }
         }
-        for (int i = 0; i < events.size(); i++) { // only once the whole request is valid
-            try {
-                context.rooms().acquire(events.get(i).room());
-            } catch (RoomLimitException ex) {
-                HttpReplies.error(ctx, req, HttpResponseStatus.TOO_MANY_REQUESTS, "limit_exceeded", ex.getMessage(), i);
-                return;
-            }
-        }
         @SuppressWarnings("unchecked")
         CompletableFuture<EventBus.PublishResult>[] results = new CompletableFuture[events.size()];
         for (int i = 0; i < events.size(); i++) {
@@ -67,7 +59,11 @@ public final class PublishApi {
         CompletableFuture.allOf(results).whenComplete((ok, error) -> ctx.executor().execute(() -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                if (cause instanceof BusUnavailableException) {
+                if (cause instanceof RoomLimitExceededException) {
+                    // checked by the bus as it stores: the events before this one were published
+                    HttpReplies.error(ctx, req, HttpResponseStatus.TOO_MANY_REQUESTS, "limit_exceeded",
+                            cause.getMessage() + " (events before index were published)", firstFailed(results));
+                } else if (cause instanceof BusUnavailableException) {
                     HttpReplies.send(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json",
                             ("{\"error\":{\"code\":\"unavailable\",\"message\":" + JsonWriter.quote(cause.getMessage()) + "}}")
                                     .getBytes(java.nio.charset.StandardCharsets.UTF_8), "1");
@@ -92,6 +88,15 @@ public final class PublishApi {
             HttpReplies.json(ctx, req, HttpResponseStatus.OK, body.append("]}").toString());
             req.release();
         }));
+    }
+
+    private static Integer firstFailed(CompletableFuture<?>[] results) {
+        for (int i = 0; i < results.length; i++) {
+            if (results[i].isCompletedExceptionally()) {
+                return i;
+            }
+        }
+        return null;
     }
 
     private boolean admissible(ChannelHandlerContext ctx, FullHttpRequest req, Principal principal,

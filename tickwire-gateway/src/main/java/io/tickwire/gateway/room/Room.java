@@ -18,7 +18,8 @@ public final class Room {
 
     private final String name;
     private final GatewayConfig.Kind kind;
-    private final EncodedEvent[] ring;
+    private final int ringCapacity;
+    private EncodedEvent[] ring; // grows up to ringCapacity: a quiet room costs a few slots, not the bound
     private final LoopSubscribers[] loops;
     private final CompletableFuture<Room> warm = new CompletableFuture<>();
     private int head;
@@ -34,7 +35,8 @@ public final class Room {
     Room(String name, GatewayConfig.Kind kind, int ringCapacity, int loopCount, long nowMillis) {
         this.name = name;
         this.kind = kind;
-        this.ring = new EncodedEvent[ringCapacity];
+        this.ringCapacity = ringCapacity;
+        this.ring = new EncodedEvent[Math.min(ringCapacity, 4)];
         this.loops = new LoopSubscribers[loopCount];
         for (int i = 0; i < loopCount; i++) {
             loops[i] = new LoopSubscribers();
@@ -107,6 +109,18 @@ public final class Room {
         return true;
     }
 
+    /**
+     * An event this node could not hold (encoding failed): the ring stops claiming to cover anything up to
+     * it, so subscribers read it from the bus.
+     */
+    public synchronized void lost(String eventEpoch, long seq) {
+        if (epoch == null || epoch.equals(eventEpoch)) {
+            evictedUpTo = Math.max(evictedUpTo, seq);
+            coveredAfter = coveredAfter == Long.MAX_VALUE ? coveredAfter : Math.max(coveredAfter, seq);
+            lastSeq = Math.max(lastSeq, seq);
+        }
+    }
+
     /** Epoch, latest seq and (retained, may be null) latest event, read together. */
     public synchronized Position position() {
         EncodedEvent latest = size == 0 ? null : ring[(head + size - 1) % ring.length].retain();
@@ -170,6 +184,14 @@ public final class Room {
     }
 
     private void push(EncodedEvent e) {
+        if (size == ring.length && ring.length < ringCapacity) {
+            EncodedEvent[] grown = new EncodedEvent[Math.min(ringCapacity, ring.length * 2)];
+            for (int i = 0; i < size; i++) {
+                grown[i] = ring[(head + i) % ring.length];
+            }
+            ring = grown;
+            head = 0;
+        }
         if (size == ring.length) {
             EncodedEvent evicted = ring[head];
             ring[head] = null;

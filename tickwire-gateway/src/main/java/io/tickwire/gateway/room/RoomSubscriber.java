@@ -8,4 +8,7 @@ public interface RoomSubscriber {
 
     /** Live events of the room were not delivered to this loop: catch up from the last one written. */
     void onMissedLive();
+
+    /** Delivering to this subscriber threw: end its connection (1011). */
+    void failed(Throwable cause);
 }

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class Session {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
+    /** Written but unflushed bytes past which a connection is flushed without waiting for the batch. */
+    static final int FLUSH_EARLY_BYTES = 32 * 1024;
     private static final FastThreadLocal<JsonWriter> JSON = new FastThreadLocal<>() {
         @Override
         protected JsonWriter initialValue() {
@@ -49,6 +51,9 @@ public final class Session {
     private final long heartbeatNanos;
     private long lastInboundNanos = System.nanoTime();
     private ScheduledFuture<?> heartbeat;
+    private ScheduledFuture<?> expiry;
+    private int unflushedBytes;
+    private int writableCursor; // where the next writability pass starts, so no subscription starves
     private boolean flushQueued;
     private boolean closing;
 
@@ -80,6 +85,23 @@ public final class Session {
         send(ServerMessages.welcome(json(), id, ctx.config().nodeId(), ws.heartbeatMs(), principal.expiresAtMillis()));
         heartbeat = channel.eventLoop().scheduleAtFixedRate(this::beat, ws.heartbeatMs(), ws.heartbeatMs(),
                 TimeUnit.MILLISECONDS);
+        // Refresh comes with full authentication; until then a token's connection ends with the token.
+        long untilExpiry = principal.expiresAtMillis() + ctx.config().auth().leewaySeconds() * 1000L
+                - System.currentTimeMillis();
+        expiry = channel.eventLoop().schedule(() -> close(CloseCode.UNAUTHORIZED, "token expired"),
+                Math.max(0, untilExpiry), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Answers a client's WebSocket ping, unless the channel is backed up: RFC 6455 lets a server answer
+     * only the latest of several pings, and a client that pings without reading must not grow our buffers.
+     */
+    void answerPing(ByteBuf payload) {
+        touched();
+        if (writable()) {
+            channel.writeAndFlush(new io.netty.handler.codec.http.websocketx.PongWebSocketFrame(payload.retain()),
+                    channel.voidPromise());
+        }
     }
 
     /** Any frame from the client proves it alive. */
@@ -113,6 +135,9 @@ public final class Session {
 
     private void subscribe(ClientOp.Subscribe op) {
         for (String name : op.rooms()) {
+            if (closing) {
+                return;
+            }
             ErrorCode refusal = null;
             String why = null;
             GatewayConfig.Kind kind = RoomName.isValid(name) ? ctx.rooms().kindOf(name) : null;
@@ -196,16 +221,18 @@ public final class Session {
         }
     }
 
-    /** The channel can take more: serve whatever waited for it. */
+    /**
+     * The channel can take more: serve whatever waited for it, starting each time one subscription further
+     * so that an early one cannot keep the others from their turn.
+     */
     void onWritable() {
-        if (closing) {
+        if (closing || subscriptions.isEmpty()) {
             return;
         }
-        for (Subscription sub : new ArrayList<>(subscriptions.values())) {
-            sub.onWritable();
-            if (!channel.isWritable()) {
-                break;
-            }
+        Subscription[] subs = subscriptions.values().toArray(new Subscription[0]);
+        int start = Math.floorMod(writableCursor++, subs.length);
+        for (int i = 0; i < subs.length && writable(); i++) {
+            subs[(start + i) % subs.length].onWritable();
         }
     }
 
@@ -225,8 +252,15 @@ public final class Session {
 
     /** Writes one complete WebSocket frame; flushed with the loop's batch. */
     void writeFrame(ByteBuf frame) {
+        if (closing) {
+            frame.release();
+            return;
+        }
+        unflushedBytes += frame.readableBytes();
         channel.write(frame, channel.voidPromise());
-        if (!flushQueued) {
+        if (unflushedBytes >= FLUSH_EARLY_BYTES) {
+            flushNow(); // a long batch: don't let it count against writability unsent
+        } else if (!flushQueued) {
             flushQueued = true;
             LoopFlusher.current().add(this, channel);
         }
@@ -234,7 +268,12 @@ public final class Session {
 
     void flushNow() {
         flushQueued = false;
+        unflushedBytes = 0;
         channel.flush();
+    }
+
+    boolean closing() {
+        return closing;
     }
 
     /** Sends a control message, unless the client is so far behind that it must go (4008). */
@@ -281,10 +320,19 @@ public final class Session {
         }, 1, TimeUnit.SECONDS);
     }
 
+    /** Serving this session threw: log it and end the connection with 1011. */
+    void failed(Throwable cause) {
+        log.warn("session {} failed", id, cause);
+        close(CloseCode.INTERNAL_ERROR, "internal error");
+    }
+
     /** The channel is gone: release everything. */
     void closed() {
         if (heartbeat != null) {
             heartbeat.cancel(false);
+        }
+        if (expiry != null) {
+            expiry.cancel(false);
         }
         closing = true;
         endAll();

@@ -59,8 +59,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
         } else if (frame instanceof PongWebSocketFrame) {
             session.touched();
         } else if (frame instanceof PingWebSocketFrame) {
-            session.touched();
-            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+            session.answerPing(frame.content());
         } else if (frame instanceof CloseWebSocketFrame) {
             // The client closes: echo its close frame as RFC 6455 §5.5.1 asks, then drop the socket.
             ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, frame.content().retain())).addListener(ChannelFutureListener.CLOSE);

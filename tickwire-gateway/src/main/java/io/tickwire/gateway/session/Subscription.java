@@ -63,6 +63,9 @@ final class Subscription implements RoomSubscriber {
             long s = pos.seq();
             session.send(ServerMessages.subscribed(session.json(), rawId, room.name(),
                     room.conflate() ? "conflate" : "reliable", s, epoch));
+            if (state == State.ENDED) {
+                return; // the session closed meanwhile
+            }
             lastSent = s;
             state = State.LIVE;
             if (room.conflate()) {
@@ -121,7 +124,15 @@ final class Subscription implements RoomSubscriber {
             write(event);
         } else {
             state = State.CATCHING_UP; // resumes from the ring or the bus once the channel drains
+            if (session.writable()) {
+                pump(); // no writability change will come to wake the cursor
+            }
         }
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+        session.failed(cause);
     }
 
     @Override
@@ -249,8 +260,17 @@ final class Subscription implements RoomSubscriber {
             return;
         }
         if (read.events().isEmpty()) {
-            state = State.LIVE; // nothing after our position anywhere
-            resuming = false;
+            // Nothing stored after our position when the bus looked; what arrived since is in the ring.
+            EncodedEvent next = room.after(lastSent);
+            if (next == Room.NOT_COVERED) {
+                state = State.LIVE;
+                resuming = false;
+                return;
+            }
+            if (next != null) {
+                next.release();
+            }
+            pump();
             return;
         }
         if (!resuming && nearTheEndOfHistory(read)) {
@@ -289,20 +309,38 @@ final class Subscription implements RoomSubscriber {
         return kind.historySeconds() > 0 && ageMillis * 2 > kind.historySeconds() * 1000L;
     }
 
-    /** The room's history restarted under a new epoch: the client's position there means nothing. */
+    /**
+     * The room's history restarted under a new epoch: the client's position there means nothing. A
+     * reliable subscriber is told {@code reset} at the room's current position (as a resume from another
+     * epoch would be) and goes on live from there; a conflate one gets the newest state.
+     */
     private void epochChanged(String newEpoch) {
         epoch = newEpoch;
         dropPendingState();
-        if (!room.conflate()) {
-            reset(0, "epoch_changed");
+        if (room.conflate()) {
+            lastSent = 0;
+            state = State.CATCHING_UP;
+            pump();
+            return;
         }
-        lastSent = 0;
-        state = State.CATCHING_UP;
-        pump();
+        Room.Position pos = room.position();
+        try {
+            if (!newEpoch.equals(pos.epoch())) {
+                epoch = pos.epoch(); // it moved on again: report where it is now
+            }
+            reset(pos.seq(), "epoch_changed");
+        } finally {
+            if (pos.latest() != null) {
+                pos.latest().release();
+            }
+        }
     }
 
     private void reset(long seq, String reason) {
         session.send(ServerMessages.reset(session.json(), room.name(), seq, epoch, reason));
+        if (state == State.ENDED) {
+            return;
+        }
         lastSent = seq;
         resuming = false;
         state = State.LIVE;

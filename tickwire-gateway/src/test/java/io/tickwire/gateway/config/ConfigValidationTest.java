@@ -229,4 +229,14 @@ class ConfigValidationTest {
     private Path write(String yaml) throws IOException {
         return Files.writeString(Files.createTempFile(dir, "tickwire", ".yaml"), yaml);
     }
+
+    @Test
+    void budgetMustHoldAnEventAboveTheWritabilityLine() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(GatewayConfig.Mode.DEMO, null, java.util.Map.of(
+                        "TICKWIRE_OUTBOUND_BUDGET_BYTES", "100000",
+                        "TICKWIRE_OUTBOUND_HIGH_WATER_BYTES", "65536")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("outbound.budget-bytes")
+                .hasMessageContaining("rooms.max-event-bytes");
+    }
 }

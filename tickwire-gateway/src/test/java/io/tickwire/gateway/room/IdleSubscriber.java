@@ -8,4 +8,7 @@ final class IdleSubscriber implements RoomSubscriber {
 
     @Override
     public void onMissedLive() {}
+
+    @Override
+    public void failed(Throwable cause) {}
 }

@@ -29,6 +29,7 @@ class SlowConsumerTest {
         gw = TestGateway.start(Map.of(
                 "TICKWIRE_ROOMS_KINDS_ORDERS_HISTORY_EVENTS", "100",
                 "TICKWIRE_OUTBOUND_BUDGET_BYTES", "65536",
+                "TICKWIRE_ROOMS_MAX_EVENT_BYTES", "16384",
                 "TICKWIRE_OUTBOUND_HIGH_WATER_BYTES", "16384",
                 "TICKWIRE_OUTBOUND_LOW_WATER_BYTES", "8192",
                 "TICKWIRE_OUTBOUND_SOCKET_SEND_BUFFER_BYTES", "8192"));

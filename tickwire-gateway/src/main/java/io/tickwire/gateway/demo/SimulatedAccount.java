@@ -1,5 +1,7 @@
 package io.tickwire.gateway.demo;
 
+import io.tickwire.protocol.JsonWriter;
+
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -44,21 +46,21 @@ final class SimulatedAccount {
         positions[index] += buy ? qty : -qty;
         cashCents += buy ? -qty * priceCents : qty * priceCents;
 
-        byte[] fill = new FlatJsonWriter()
-                .string("type", "fill")
-                .string("order_id", orderId)
-                .string("symbol", instrument.symbol())
-                .string("side", buy ? "buy" : "sell")
-                .number("qty", qty)
-                .cents("price", priceCents)
-                .number("seq_no", ++seqNo)
-                .toBytes();
-        byte[] balance = new FlatJsonWriter()
-                .string("type", "balance")
-                .cents("cash", cashCents)
-                .cents("equity", equityCents())
-                .number("seq_no", ++seqNo)
-                .toBytes();
+        byte[] fill = new JsonWriter(160).beginObject()
+                .field("type", "fill")
+                .field("order_id", orderId)
+                .field("symbol", instrument.symbol())
+                .field("side", buy ? "buy" : "sell")
+                .field("qty", qty)
+                .rawField("price", Cents.json(priceCents))
+                .field("seq_no", ++seqNo)
+                .endObject().toByteArray();
+        byte[] balance = new JsonWriter(160).beginObject()
+                .field("type", "balance")
+                .rawField("cash", Cents.json(cashCents))
+                .rawField("equity", Cents.json(equityCents()))
+                .field("seq_no", ++seqNo)
+                .endObject().toByteArray();
         return new Fill(orderId, fill, balance);
     }
 

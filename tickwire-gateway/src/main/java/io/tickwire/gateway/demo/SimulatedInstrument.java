@@ -1,5 +1,7 @@
 package io.tickwire.gateway.demo;
 
+import io.tickwire.protocol.JsonWriter;
+
 import java.util.random.RandomGenerator;
 
 /**
@@ -70,14 +72,14 @@ final class SimulatedInstrument {
         double sigma = Math.max(1.0, midCents * STEP_FRACTION);
         midCents = Math.max(MIN_MID_CENTS, midCents + Math.round(random.nextGaussian() * sigma));
         requote(random);
-        return new FlatJsonWriter()
-                .string("symbol", symbol)
-                .cents("bid", bidCents)
-                .cents("ask", askCents)
-                .cents("last", lastCents)
-                .number("volume", volume)
-                .number("seq_no", ++priceSeqNo)
-                .toBytes();
+        return new JsonWriter(160).beginObject()
+                .field("symbol", symbol)
+                .rawField("bid", Cents.json(bidCents))
+                .rawField("ask", Cents.json(askCents))
+                .rawField("last", Cents.json(lastCents))
+                .field("volume", volume)
+                .field("seq_no", ++priceSeqNo)
+                .endObject().toByteArray();
     }
 
     /**
@@ -89,14 +91,14 @@ final class SimulatedInstrument {
         long size = 100L * random.nextInt(1, 11);
         lastCents = buy ? askCents : bidCents;
         volume += size;
-        return new FlatJsonWriter()
-                .string("symbol", symbol)
-                .cents("price", lastCents)
-                .number("size", size)
-                .string("side", buy ? "buy" : "sell")
-                .string("trade_id", tradeId)
-                .number("seq_no", ++tradeSeqNo)
-                .toBytes();
+        return new JsonWriter(160).beginObject()
+                .field("symbol", symbol)
+                .rawField("price", Cents.json(lastCents))
+                .field("size", size)
+                .field("side", buy ? "buy" : "sell")
+                .field("trade_id", tradeId)
+                .field("seq_no", ++tradeSeqNo)
+                .endObject().toByteArray();
     }
 
     private void requote(RandomGenerator random) {

@@ -22,7 +22,7 @@ import java.util.function.Predicate;
  * records the close code. Reading can be paused ({@link #pause()}): the JDK client then stops reading the
  * socket, so the gateway sees a slow reader.
  */
-public final class JdkWsClient implements AutoCloseable {
+public final class JdkWsClient extends ReceivedMessages implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -30,7 +30,6 @@ public final class JdkWsClient implements AutoCloseable {
     /** How a test passes the token. */
     public enum TokenPlace { HEADER, SUBPROTOCOL, QUERY, NONE }
 
-    private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private volatile boolean paused;
@@ -129,58 +128,6 @@ public final class JdkWsClient implements AutoCloseable {
         return socket.getSubprotocol();
     }
 
-    /** The next message, or fails after {@code timeout}. */
-    public JsonNode next(Duration timeout) {
-        try {
-            JsonNode n = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (n == null) {
-                throw new AssertionError("no message within " + timeout + (closed.isDone() ? " (closed " + closed.getNow(0) + ")" : ""));
-            }
-            return n;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    public JsonNode next() {
-        return next(Duration.ofSeconds(10));
-    }
-
-    /** The next message matching {@code p}, skipping others. */
-    public JsonNode next(Predicate<JsonNode> p, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError("no matching message within " + timeout);
-            }
-            JsonNode n = next(Duration.ofNanos(left));
-            if (p.test(n)) {
-                return n;
-            }
-        }
-    }
-
-    /** The next message of {@code type}, skipping others. */
-    public JsonNode nextOfType(String type) {
-        return next(n -> type.equals(n.path("type").asText()), Duration.ofSeconds(10));
-    }
-
-    /** Whatever arrives within {@code quiet} of silence. */
-    public List<JsonNode> drain(Duration quiet) {
-        List<JsonNode> out = new ArrayList<>();
-        try {
-            JsonNode n;
-            while ((n = messages.poll(quiet.toMillis(), TimeUnit.MILLISECONDS)) != null) {
-                out.add(n);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return out;
-    }
-
     /** Stops asking for frames: the JDK client stops reading the socket. */
     public void pause() {
         paused = true;
@@ -211,6 +158,11 @@ public final class JdkWsClient implements AutoCloseable {
     /** Drops the TCP connection without a close handshake. */
     public void abort() {
         socket.abort();
+    }
+
+    @Override
+    protected String closeNote() {
+        return closed.isDone() ? " (closed " + closed.getNow(0) + ")" : "";
     }
 
     @Override

@@ -55,7 +55,7 @@ import java.util.function.Predicate;
  * released. {@link #setAutoRead(boolean) setAutoRead(false)} stops reading the socket, so the gateway
  * sees a slow reader.
  */
-public final class NettyWsClient implements AutoCloseable {
+public final class NettyWsClient extends ReceivedMessages implements AutoCloseable {
 
     /** The largest frame or message this client accepts from the server. */
     public static final int MAX_INBOUND_BYTES = 1 << 20;
@@ -64,7 +64,6 @@ public final class NettyWsClient implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
     private final CompletableFuture<Void> handshaken = new CompletableFuture<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private volatile String closeReason;
@@ -264,59 +263,6 @@ public final class NettyWsClient implements AutoCloseable {
         return messages;
     }
 
-    /** The next message, or fails after {@code timeout}. */
-    public JsonNode next(Duration timeout) {
-        try {
-            JsonNode n = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (n == null) {
-                throw new AssertionError("no message within " + timeout
-                        + (closed.isDone() ? " (closed " + closed.getNow(0) + ")" : ""));
-            }
-            return n;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    public JsonNode next() {
-        return next(Duration.ofSeconds(10));
-    }
-
-    /** The next message matching {@code p}, skipping others. */
-    public JsonNode next(Predicate<JsonNode> p, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError("no matching message within " + timeout);
-            }
-            JsonNode n = next(Duration.ofNanos(left));
-            if (p.test(n)) {
-                return n;
-            }
-        }
-    }
-
-    /** The next message of {@code type}, skipping others. */
-    public JsonNode nextOfType(String type) {
-        return next(n -> type.equals(n.path("type").asText()), Duration.ofSeconds(10));
-    }
-
-    /** Whatever arrives within {@code quiet} of silence. */
-    public List<JsonNode> drain(Duration quiet) {
-        List<JsonNode> out = new ArrayList<>();
-        try {
-            JsonNode n;
-            while ((n = messages.poll(quiet.toMillis(), TimeUnit.MILLISECONDS)) != null) {
-                out.add(n);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return out;
-    }
-
     /** Stops ({@code false}) or restarts ({@code true}) reading the socket. */
     public void setAutoRead(boolean autoRead) {
         channel.config().setAutoRead(autoRead);
@@ -357,6 +303,11 @@ public final class NettyWsClient implements AutoCloseable {
     }
 
     /** Drops the connection and stops the event loop. */
+    @Override
+    protected String closeNote() {
+        return closed.isDone() ? " (closed " + closed.getNow(0) + ")" : "";
+    }
+
     @Override
     public void close() {
         abort();

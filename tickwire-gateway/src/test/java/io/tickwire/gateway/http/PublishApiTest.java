@@ -441,4 +441,23 @@ class PublishApiTest {
             assertThat(metric(scrape, "tickwire_events_delivered_total")).isGreaterThanOrEqualTo(3);
         }
     }
+
+    @Test
+    void oversizedBodyAnnouncedWithExpectContinueGetsTheJson413() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", gw.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("POST /api/v1/publish HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: Bearer " + gw.publisherToken() + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 5000000\r\nExpect: 100-continue\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            StringBuilder response = new StringBuilder();
+            java.io.InputStream in = s.getInputStream();
+            int b;
+            while (!response.toString().endsWith("}}") && (b = in.read()) >= 0) {
+                response.append((char) b);
+            }
+            assertThat(response.toString()).startsWith("HTTP/1.1 413");
+            assertThat(response.toString()).contains("\"code\":\"limit_exceeded\"");
+        }
+    }
 }

@@ -91,29 +91,25 @@ public final class InMemoryEventBus implements EventBus {
     }
 
     /**
-     * Creates the room's log if needed, so that the position a subscriber starts from is the one the log's
-     * events will count on from (a new log may start above 0: see the class comment).
+     * A room without a log (never published to, or evicted) is at the position a new log would count on
+     * from: above every seq an evicted log reached. Asking creates nothing, so subscribers cannot use up
+     * the kind's {@code max-rooms}.
      */
     @Override
     public CompletionStage<RoomPosition> position(String room) {
-        GatewayConfig.Kind kind = kindOf(room);
-        if (kind == null) {
-            return CompletableFuture.completedFuture(new RoomPosition(processEpoch, 0));
-        }
-        try {
-            return CompletableFuture.completedFuture(logFor(room, kind).position());
-        } catch (RoomLimitExceededException e) {
-            // no log can be made now: report where one would start
-            return CompletableFuture.completedFuture(new RoomPosition(processEpoch, evictedHighSeq.get()));
-        }
+        RoomLog log = logs.get(room);
+        return CompletableFuture.completedFuture(
+                log == null ? new RoomPosition(processEpoch, evictedHighSeq.get()) : log.position());
     }
 
     @Override
     public CompletionStage<HistoryRead> readAfter(String room, long afterSeq, int max) {
         RoomLog log = logs.get(room);
         if (log == null) {
+            // as a new log would answer: everything up to the evicted high-water mark is gone
+            long start = evictedHighSeq.get();
             return CompletableFuture.completedFuture(
-                    new HistoryRead(processEpoch, java.util.List.of(), afterSeq == 0, 0, 0));
+                    new HistoryRead(processEpoch, java.util.List.of(), afterSeq >= start, start, 0));
         }
         return CompletableFuture.completedFuture(log.readAfter(afterSeq, max, clock.getAsLong()));
     }

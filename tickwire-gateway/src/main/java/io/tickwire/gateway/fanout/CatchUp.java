@@ -21,7 +21,11 @@ final class CatchUp implements Runnable {
     public void run() {
         room.subscribersOn(loopIndex).releaseCatchUp();
         for (RoomSubscriber s : room.subscribersOn(loopIndex).members()) {
-            s.onMissedLive();
+            try {
+                s.onMissedLive();
+            } catch (RuntimeException e) {
+                s.failed(e);
+            }
         }
     }
 }

@@ -13,6 +13,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Room {
 
+    /** Most bytes of encoded frames one room's ring keeps (at least its newest event). */
+    static final long RING_MAX_BYTES = 1024 * 1024;
+
     /** Returned by {@link #after} when the ring no longer covers the position asked for. */
     public static final EncodedEvent NOT_COVERED = new EncodedEvent("", -1, io.netty.buffer.Unpooled.EMPTY_BUFFER, 0, 0);
 
@@ -24,6 +27,7 @@ public final class Room {
     private final CompletableFuture<Room> warm = new CompletableFuture<>();
     private int head;
     private int size;
+    private long ringBytes;
     private String epoch;
     private long lastSeq;
     private long coveredAfter = Long.MAX_VALUE; // nothing is covered until warmed
@@ -105,7 +109,6 @@ public final class Room {
         epoch = e.epoch();
         push(e);
         lastSeq = Math.max(lastSeq, e.seq());
-        lastActivityMillis = nowMillis;
         return true;
     }
 
@@ -169,7 +172,10 @@ public final class Room {
         return subscribers;
     }
 
-    /** Retires the room if nobody holds it and nothing happened in it for {@code idleMillis}. */
+    /**
+     * Retires the room if nobody has held it for {@code idleMillis} (events do not keep a room alive: a
+     * node holds rooms for its subscribers, the bus holds their history).
+     */
     synchronized boolean retireIfIdle(long nowMillis, long idleMillis) {
         if (retired || subscribers > 0 || nowMillis - lastActivityMillis < idleMillis) {
             return false;
@@ -192,7 +198,7 @@ public final class Room {
             ring = grown;
             head = 0;
         }
-        if (size == ring.length) {
+        while (size == ring.length || (size > 0 && ringBytes + e.frameBytes() > RING_MAX_BYTES)) {
             EncodedEvent evicted = ring[head];
             ring[head] = null;
             head = (head + 1) % ring.length;
@@ -201,13 +207,16 @@ public final class Room {
             if (coveredAfter != Long.MAX_VALUE) {
                 coveredAfter = Math.max(coveredAfter, evictedUpTo);
             }
+            ringBytes -= evicted.frameBytes();
             evicted.release();
         }
+        ringBytes += e.frameBytes();
         ring[(head + size) % ring.length] = e;
         size++;
     }
 
     private void clearRing() {
+        ringBytes = 0;
         for (int i = 0; i < size; i++) {
             int idx = (head + i) % ring.length;
             ring[idx].release();

@@ -134,9 +134,14 @@ public final class RoomRegistry {
                 room.whenWarm().completeExceptionally(error);
                 return;
             }
-            EncodedEvent latest = w.latest == null ? null : encoder().event(w.latest);
+            EncodedEvent latest = null;
             try {
+                latest = w.latest == null ? null : encoder().event(w.latest);
                 room.warmed(w.position.epoch(), w.position.latestSeq(), latest);
+            } catch (RuntimeException e) {
+                room.retire();
+                forget(room);
+                room.whenWarm().completeExceptionally(e);
             } finally {
                 if (latest != null) {
                     latest.release();

@@ -55,6 +55,7 @@ public final class Session {
     private int unflushedBytes;
     private int writableCursor; // where the next writability pass starts, so no subscription starves
     private boolean flushQueued;
+    private boolean flushing; // a writability change fired from inside our own flush is handled after it
     private boolean closing;
 
     Session(GatewayContext ctx, Channel channel, int loopIndex, Principal principal, String id) {
@@ -226,6 +227,12 @@ public final class Session {
      * so that an early one cannot keep the others from their turn.
      */
     void onWritable() {
+        if (flushing) {
+            // Netty reports writability from inside flush(), which may be inside a subscription's write:
+            // serve it once that write has finished, never re-entering the subscription.
+            channel.eventLoop().execute(this::onWritable);
+            return;
+        }
         if (closing || subscriptions.isEmpty()) {
             return;
         }
@@ -269,7 +276,12 @@ public final class Session {
     void flushNow() {
         flushQueued = false;
         unflushedBytes = 0;
-        channel.flush();
+        flushing = true;
+        try {
+            channel.flush();
+        } finally {
+            flushing = false;
+        }
     }
 
     boolean closing() {
@@ -309,6 +321,7 @@ public final class Session {
             return;
         }
         closing = true;
+        cancelTimers();
         if (code == CloseCode.SLOW_CONSUMER) {
             ctx.metrics().closedSlow().increment();
         }
@@ -326,17 +339,33 @@ public final class Session {
         close(CloseCode.INTERNAL_ERROR, "internal error");
     }
 
+    /** The client sent a close frame: echo it (RFC 6455 §5.5.1) unless we already sent ours, then go. */
+    void clientClosed(ByteBuf payload) {
+        if (closing) {
+            channel.close();
+            return;
+        }
+        closing = true;
+        cancelTimers();
+        endAll();
+        channel.writeAndFlush(new CloseWebSocketFrame(true, 0, payload.retain())).addListener(ChannelFutureListener.CLOSE);
+    }
+
     /** The channel is gone: release everything. */
     void closed() {
+        cancelTimers();
+        closing = true;
+        endAll();
+        ctx.metrics().connections().decrementAndGet();
+    }
+
+    private void cancelTimers() {
         if (heartbeat != null) {
             heartbeat.cancel(false);
         }
         if (expiry != null) {
             expiry.cancel(false);
         }
-        closing = true;
-        endAll();
-        ctx.metrics().connections().decrementAndGet();
     }
 
     private void endAll() {

@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.channel.ChannelFutureListener;
 import io.tickwire.gateway.auth.Principal;
 import io.tickwire.protocol.CloseCode;
 import org.slf4j.Logger;
@@ -61,8 +60,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
         } else if (frame instanceof PingWebSocketFrame) {
             session.answerPing(frame.content());
         } else if (frame instanceof CloseWebSocketFrame) {
-            // The client closes: echo its close frame as RFC 6455 §5.5.1 asks, then drop the socket.
-            ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, frame.content().retain())).addListener(ChannelFutureListener.CLOSE);
+            session.clientClosed(frame.content());
         } else if (frame instanceof BinaryWebSocketFrame) {
             session.close(CloseCode.UNSUPPORTED_DATA, "binary frames are not supported");
         }

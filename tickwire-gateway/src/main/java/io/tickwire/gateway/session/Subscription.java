@@ -38,6 +38,7 @@ final class Subscription implements RoomSubscriber {
     private EncodedEvent pendingState; // conflate: newest state not yet written
     private boolean resuming; // replaying a client's resume, until live: no early 4008
     private boolean replayed; // this resume has written an event: a history gap now means 4008, not reset
+    private boolean loopBehind; // catching up because the event loop fell behind, not this client
     private boolean readInFlight;
 
     Subscription(Session session, Room room) {
@@ -124,6 +125,7 @@ final class Subscription implements RoomSubscriber {
             write(event);
         } else {
             state = State.CATCHING_UP; // resumes from the ring or the bus once the channel drains
+            loopBehind = false;
             if (session.writable()) {
                 pump(); // no writability change will come to wake the cursor
             }
@@ -139,6 +141,7 @@ final class Subscription implements RoomSubscriber {
     public void onMissedLive() {
         if (state == State.LIVE) {
             state = State.CATCHING_UP;
+            loopBehind = true;
             pump();
         }
     }
@@ -226,11 +229,19 @@ final class Subscription implements RoomSubscriber {
         readInFlight = true;
         session.context().bus().readAfter(room.name(), lastSent, HISTORY_PAGE).whenComplete((read, error) -> {
             if (session.channel().eventLoop().inEventLoop()) {
-                onHistory(read, error);
+                onHistorySafely(read, error);
             } else {
-                session.channel().eventLoop().execute(() -> onHistory(read, error));
+                session.channel().eventLoop().execute(() -> onHistorySafely(read, error));
             }
         });
+    }
+
+    private void onHistorySafely(EventBus.HistoryRead read, Throwable error) {
+        try {
+            onHistory(read, error);
+        } catch (RuntimeException e) {
+            session.failed(e);
+        }
     }
 
     private void onHistory(EventBus.HistoryRead read, Throwable error) {
@@ -245,22 +256,31 @@ final class Subscription implements RoomSubscriber {
         if (!read.epoch().equals(epoch)) {
             epoch = read.epoch();
             reset(read.latestSeq(), "epoch_changed");
-            state = State.CATCHING_UP;
-            pump();
+            if (state != State.ENDED) {
+                state = State.CATCHING_UP;
+                pump();
+            }
             return;
         }
         if (!read.complete()) {
             if (resuming && !replayed) {
                 reset(read.latestSeq(), "history_unavailable");
-                state = State.CATCHING_UP;
-                pump();
+                if (state != State.ENDED) {
+                    state = State.CATCHING_UP;
+                    pump();
+                }
             } else {
                 session.close(CloseCode.SLOW_CONSUMER, "fell behind the room's history: resume to catch up");
             }
             return;
         }
         if (read.events().isEmpty()) {
-            // Nothing stored after our position when the bus looked; what arrived since is in the ring.
+            // Nothing stored after our position when the bus looked. If the bus has moved on since, look
+            // again; otherwise everything after us is in the ring or still to come live.
+            if (read.latestSeq() > lastSent) {
+                readHistory();
+                return;
+            }
             EncodedEvent next = room.after(lastSent);
             if (next == Room.NOT_COVERED) {
                 state = State.LIVE;
@@ -273,7 +293,7 @@ final class Subscription implements RoomSubscriber {
             pump();
             return;
         }
-        if (!resuming && nearTheEndOfHistory(read)) {
+        if (!resuming && !loopBehind && nearTheEndOfHistory(read)) {
             // Close while the client's position is still stored, so that its resume gets exactly what it
             // missed (contract §5), instead of serving it until the history runs out under it.
             session.close(CloseCode.SLOW_CONSUMER, "too far behind: resume to catch up");
@@ -348,8 +368,8 @@ final class Subscription implements RoomSubscriber {
 
     private void write(EncodedEvent event) {
         replayed = true;
+        lastSent = event.seq(); // before the write: the write may flush, and a flush may call back
         session.writeFrame(event.frameForWrite());
-        lastSent = event.seq();
         session.context().metrics().delivered().increment();
     }
 

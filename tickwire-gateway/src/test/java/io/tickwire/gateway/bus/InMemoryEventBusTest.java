@@ -567,4 +567,21 @@ class InMemoryEventBusTest {
         bus.publish("account:1", d, null).toCompletableFuture().join();
         assertThat(read(bus, "account:1", 0, 1).events().get(0).data()).isEqualTo(d);
     }
+
+    @Test
+    void aRoomWhoseLogWasEvictedReportsTheGapUntilItIsPublishedToAgain() {
+        InMemoryEventBus bus = bus();
+        for (int i = 0; i < 3; i++) {
+            publish(bus, "account:gone", "1", null);
+        }
+        now.addAndGet(ACCOUNT.idleEvictSeconds() * 1000 + 1);
+        bus.sweep();
+        // no log now: a resume from 0 must learn that events 1..3 are gone, not be served "nothing"
+        EventBus.HistoryRead fromZero = read(bus, "account:gone", 0, 10);
+        assertThat(fromZero.complete()).isFalse();
+        assertThat(fromZero.latestSeq()).isGreaterThanOrEqualTo(3);
+        assertThat(bus.position("account:gone").toCompletableFuture().join().latestSeq()).isGreaterThanOrEqualTo(3);
+        // and asking created nothing
+        assertThat(read(bus, "account:gone", fromZero.latestSeq(), 10).complete()).isTrue();
+    }
 }

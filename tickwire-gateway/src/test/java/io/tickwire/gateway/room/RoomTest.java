@@ -314,14 +314,43 @@ class RoomTest {
     }
 
     @Test
-    void anAppendCountsAsActivity() {
+    void eventsDoNotKeepARoomWithoutSubscribersAlive() {
         Room room = room(RELIABLE, 4);
         room.warmed("E", 0, null);
         EncodedEvent e = event("E", 1);
         held.add(e.retain());
         room.append(e, T0 + 50_000);
-        assertThat(room.retireIfIdle(T0 + 60_000, 60_000)).isFalse();
-        assertThat(room.retireIfIdle(T0 + 110_000, 60_000)).isTrue();
+        assertThat(room.retireIfIdle(T0 + 59_000, 60_000)).isFalse();
+        assertThat(room.retireIfIdle(T0 + 60_000, 60_000)).as("idle since creation, events or not").isTrue();
+    }
+
+    @Test
+    void idleTimeCountsFromTheLastSubscriberLeaving() {
+        Room room = room(RELIABLE, 4);
+        room.warmed("E", 0, null);
+        RoomSubscriber s = new IdleSubscriber();
+        room.addSubscriber(0, s);
+        assertThat(room.retireIfIdle(T0 + 500_000, 60_000)).isFalse();
+        room.removeSubscriber(0, s, T0 + 500_000);
+        assertThat(room.retireIfIdle(T0 + 559_000, 60_000)).isFalse();
+        assertThat(room.retireIfIdle(T0 + 560_000, 60_000)).isTrue();
+    }
+
+    @Test
+    void theRingIsBoundedInBytesAndKeepsItsNewestEvent() {
+        Room room = room(RELIABLE, 512);
+        room.warmed("E", 0, null);
+        int frames = (int) (Room.RING_MAX_BYTES / (48 * 1024)) + 10; // ~48 KiB frames, past the byte bound
+        for (int seq = 1; seq <= frames; seq++) {
+            EncodedEvent big = new EncodedEvent("E", seq,
+                    io.netty.buffer.Unpooled.directBuffer(48 * 1024).writeZero(48 * 1024), 0, 0);
+            room.append(big, T0);
+        }
+        assertThat(room.after(0)).as("the oldest left the ring").isSameAs(Room.NOT_COVERED);
+        Room.Position pos = room.position();
+        assertThat(pos.latest().seq()).isEqualTo(frames);
+        pos.latest().release();
+        room.retire();
     }
 
     @Test

@@ -193,4 +193,36 @@ class ResumeTest {
             }
         }
     }
+
+    @Test
+    void resumeOfLargeEventsWhileLiveEventsFlowArrivesExactlyOnceInOrder() throws Exception {
+        // Frames of tens of KiB make writes cross the writability line and flush early during the replay.
+        String room = "account:large";
+        int stored = 150;
+        int live = 50;
+        for (int n = 0; n < stored; n++) {
+            publishLarge(room, n);
+        }
+        try (JdkWsClient probe = subscribe(room, null)) {
+            String epoch = probe.nextOfType("subscribed").path("epoch").asText();
+            try (JdkWsClient c = subscribe(room, "{\"seq\":0,\"epoch\":\"" + epoch + "\"}")) {
+                assertThat(c.next().path("type").asText()).isEqualTo("subscribed");
+                for (int n = stored; n < stored + live; n++) {
+                    publishLarge(room, n);
+                }
+                for (int n = 0; n < stored + live; n++) {
+                    JsonNode e = c.next(Duration.ofSeconds(20));
+                    assertThat(e.path("type").asText()).as("%s", e.path("type")).isEqualTo("event");
+                    assertThat(e.path("data").path("n").asInt()).isEqualTo(n);
+                }
+                assertThat(c.drain(Duration.ofMillis(300))).isEmpty();
+            }
+        }
+    }
+
+    private static void publishLarge(String room, int n) {
+        String pad = "x".repeat(n % 2 == 0 ? 31 * 1024 : 34 * 1024);
+        gw.gateway().bus().publish(room, ("{\"n\":" + n + ",\"pad\":\"" + pad + "\"}").getBytes(StandardCharsets.UTF_8), null)
+                .toCompletableFuture().join();
+    }
 }

@@ -29,7 +29,12 @@ public interface EventBus extends AutoCloseable {
      */
     void start(EventSink sink);
 
-    /** The room's history position: its epoch and latest {@code seq} (0 if it never had an event). */
+    /**
+     * The room's history position: its epoch and latest {@code seq} (where its numbering will start, 0 or
+     * more, if it has no stored event). Must be consistent with the sink: any event the sink receives
+     * after this stage completes has a higher {@code seq}, or another epoch. A node relies on this to know
+     * that its ring, fed by the sink from before the call, holds everything after the reported position.
+     */
     CompletionStage<RoomPosition> position(String room);
 
     /**

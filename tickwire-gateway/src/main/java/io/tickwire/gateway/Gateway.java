@@ -32,6 +32,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final EventBus bus;
     private final RoomRegistry rooms;
+    private final TokenVerifier tokens;
     private final GatewayServer server;
     private final ScheduledExecutorService maintenance;
     private final MarketSimulator simulator;
@@ -45,7 +46,8 @@ public final class Gateway implements AutoCloseable {
         this.rooms = new RoomRegistry(config.rooms().kinds(), bus, server.loops().size(),
                 ByteBufAllocator.DEFAULT, System::currentTimeMillis);
         GatewayMetrics metrics = new GatewayMetrics(rooms::size);
-        GatewayContext context = new GatewayContext(config, bus, rooms, new TokenVerifier(config.auth()),
+        this.tokens = new TokenVerifier(config.auth());
+        GatewayContext context = new GatewayContext(config, bus, rooms, tokens,
                 new ClientOpParser(config.ws().maxJsonDepth()), metrics);
         bus.start(new Fanout(rooms, server.loops().loops(), metrics, System::currentTimeMillis));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -103,6 +105,7 @@ public final class Gateway implements AutoCloseable {
         }
         maintenance.shutdownNow();
         server.stop();
+        tokens.close();
         bus.close();
         rooms.clear();
     }

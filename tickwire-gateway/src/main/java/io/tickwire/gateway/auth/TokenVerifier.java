@@ -1,46 +1,101 @@
 package io.tickwire.gateway.auth;
 
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.nimbusds.jose.proc.BadJOSEException;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.tickwire.gateway.config.GatewayConfig;
-import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Verifies JWTs signed with the configured shared secret (HS256 only: the algorithm is pinned, so
- * {@code alg:none} and every other algorithm are refused), requires {@code exp}, and turns the claims
- * into a {@link Principal}. Never logs or echoes the token.
+ * Verifies JWTs against the configured keys ({@link KeySelection}: algorithms pinned to key types),
+ * checks {@code exp} (required), {@code nbf}, {@code iss} and {@code aud} (when configured) and
+ * {@code iat} (when required) with the configured leeway, and turns the claims into a {@link Principal}.
+ * {@link #verifyAsync} runs on the verifier's own bounded pool, so a JWKS fetch or a slow signature never
+ * holds an event loop. Never logs or echoes a token.
  */
-public final class TokenVerifier {
+public final class TokenVerifier implements AutoCloseable {
+
+    /** Longer tokens are refused before any parsing. */
+    public static final int MAX_TOKEN_CHARS = 8192;
+    /** Verifications waiting for a thread beyond which new ones are refused (the caller answers 503). */
+    static final int MAX_QUEUED = 4096;
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-    private final String roomsClaim;
+    private final GrantRules grants;
+    private final ThreadPoolExecutor pool;
 
+    /** @throws IllegalArgumentException naming the configuration key that cannot be used */
     public TokenVerifier(GatewayConfig.Auth config) {
-        byte[] secret = config.hmacSecret().getBytes(StandardCharsets.UTF_8);
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.HS256, new ImmutableSecret<>(secret)));
-        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(null, Set.of("exp"));
+        processor.setJWSKeySelector(KeySelection.of(config));
+        Set<String> required = new HashSet<>(Set.of("exp", "sub"));
+        if (config.requireIat()) {
+            required.add("iat");
+        }
+        JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
+        if (!config.issuer().isEmpty()) {
+            exact.issuer(config.issuer());
+        }
+        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
+                config.audience().isEmpty() ? null : config.audience(), exact.build(), required);
         claims.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, config.leewaySeconds()));
         processor.setJWTClaimsSetVerifier(claims);
-        this.roomsClaim = config.roomsClaim();
+        this.grants = new GrantRules(config.roomsClaim(), config.grantTemplates());
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(MAX_QUEUED),
+                r -> {
+                    Thread t = new Thread(r, "tickwire-auth-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
     }
 
     /**
+     * Verifies off the caller's thread. The future fails with {@link InvalidTokenException} for a bad
+     * token, or {@link VerifierBusyException} when too many verifications are waiting.
+     */
+    public CompletableFuture<Principal> verifyAsync(String token) {
+        CompletableFuture<Principal> result = new CompletableFuture<>();
+        try {
+            pool.execute(() -> {
+                try {
+                    result.complete(verify(token));
+                } catch (InvalidTokenException | RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new VerifierBusyException());
+        }
+        return result;
+    }
+
+    /**
+     * Verifies on the calling thread (which may block on a JWKS fetch: not for event loops).
+     *
      * @throws InvalidTokenException with a message safe to show the client (never the token itself)
      */
     public Principal verify(String token) throws InvalidTokenException {
         if (token == null || token.isEmpty()) {
             throw new InvalidTokenException("missing token");
+        }
+        if (token.length() > MAX_TOKEN_CHARS) {
+            throw new InvalidTokenException("token too large");
         }
         JWTClaimsSet claims;
         try {
@@ -51,19 +106,24 @@ public final class TokenVerifier {
             throw new InvalidTokenException(describe(e));
         } catch (JOSEException e) {
             throw new InvalidTokenException("token could not be verified");
+        } catch (RuntimeException e) {
+            throw new InvalidTokenException("malformed token"); // e.g. bad base64 or JSON deep inside
         }
         try {
             String subject = claims.getSubject();
             if (subject == null || subject.isEmpty()) {
                 throw new InvalidTokenException("token has no sub");
             }
-            List<String> rooms = claims.getClaim(roomsClaim) == null ? List.of() : claims.getStringListClaim(roomsClaim);
-            return new Principal(subject, claims.getExpirationTime().getTime(), Grants.parse(rooms), scopes(claims));
-        } catch (ParseException e) {
-            throw new InvalidTokenException("claim " + roomsClaim + " must be a list of room grants");
+            long iat = claims.getIssueTime() == null ? 0 : claims.getIssueTime().getTime();
+            return new Principal(subject, claims.getExpirationTime().getTime(), iat, grants.grantsOf(claims), scopes(claims));
         } catch (IllegalArgumentException e) {
             throw new InvalidTokenException(e.getMessage());
         }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
     }
 
     private static Set<String> scopes(JWTClaimsSet claims) throws InvalidTokenException {
@@ -89,18 +149,24 @@ public final class TokenVerifier {
     }
 
     private static String describe(BadJOSEException e) {
-        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
         if (m.contains("expired")) {
             return "token expired";
         }
         if (m.contains("missing required claims")) {
-            return "token lacks a required claim (exp)";
+            return "token lacks a required claim (exp, sub" + (m.contains("iat") ? ", iat" : "") + ")";
         }
-        if (m.contains("before")) {
+        if (m.contains("before use time") || m.contains("nbf")) {
             return "token not yet valid";
         }
-        if (m.contains("jws algorithm") || m.contains("unsecured") || m.contains("plain")) {
-            return "token algorithm not accepted";
+        if (m.contains("iss") && m.contains("mismatch") || m.contains("issuer")) {
+            return "token issuer not accepted";
+        }
+        if (m.contains("aud")) {
+            return "token audience not accepted";
+        }
+        if (m.contains("jws algorithm") || m.contains("unsecured") || m.contains("plain") || m.contains("another algorithm")) {
+            return "token algorithm or key not accepted";
         }
         return "invalid token signature or claims";
     }
@@ -109,6 +175,13 @@ public final class TokenVerifier {
     public static final class InvalidTokenException extends Exception {
         public InvalidTokenException(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /** Too many verifications are waiting: try again later. */
+    public static final class VerifierBusyException extends RuntimeException {
+        public VerifierBusyException() {
+            super("too many token verifications in progress", null, false, false);
         }
     }
 }

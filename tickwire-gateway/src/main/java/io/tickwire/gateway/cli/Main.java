@@ -56,7 +56,13 @@ public final class Main implements Runnable {
             }
             log.info("effective configuration:\n{}", ConfigLoader.describe(cfg));
             long t0 = System.nanoTime();
-            Gateway gateway = Gateway.start(cfg);
+            Gateway gateway;
+            try {
+                gateway = Gateway.start(cfg);
+            } catch (IllegalArgumentException e) {
+                System.err.println("tickwire: cannot start: " + e.getMessage());
+                return 2;
+            }
             log.info("started in {} ms{}", (System.nanoTime() - t0) / 1_000_000,
                     mode() == GatewayConfig.Mode.DEMO ? ": open http://localhost:" + gateway.port() + "/" : "");
             CountDownLatch stopped = new CountDownLatch(1);

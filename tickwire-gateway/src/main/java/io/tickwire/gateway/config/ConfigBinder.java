@@ -3,6 +3,7 @@ package io.tickwire.gateway.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tickwire.gateway.config.GatewayConfig.Access;
 import io.tickwire.gateway.config.GatewayConfig.Auth;
+import io.tickwire.gateway.config.GatewayConfig.Tls;
 import io.tickwire.gateway.config.GatewayConfig.Bus;
 import io.tickwire.gateway.config.GatewayConfig.Delivery;
 import io.tickwire.gateway.config.GatewayConfig.Demo;
@@ -35,6 +36,10 @@ final class ConfigBinder {
     private static final String NAME_EXPECTED = "1 to 64 letters, digits, '.', '_' or '-'";
     private static final Pattern WS_PATH = Pattern.compile("/[^\\s?#]*");
     private static final Pattern ORIGIN = Pattern.compile("\\*|[a-z][a-z0-9+.-]*://[^/\\s?#]+");
+    private static final Pattern URL = Pattern.compile("https?://\\S+");
+    /** kind:prefix{claim}suffix, one placeholder in the key. */
+    static final Pattern GRANT_TEMPLATE =
+            Pattern.compile("[a-z][a-z0-9]{0,31}:[A-Za-z0-9._-]*\\{[A-Za-z0-9_.:-]{1,64}\\}[A-Za-z0-9._-]*");
 
     private final ConfigValues values;
 
@@ -46,7 +51,7 @@ final class ConfigBinder {
         String nodeId = values.text("node-id", NAME, NAME_EXPECTED);
         Rooms rooms = rooms();
         return new GatewayConfig(
-                mode, nodeId, server(), ws(), outbound(rooms.maxEventBytes()), auth(), rooms, bus(), demo());
+                mode, nodeId, server(), ws(), outbound(rooms.maxEventBytes()), auth(), rooms, bus(), demo(), tls());
     }
 
     private Server server() {
@@ -98,11 +103,40 @@ final class ConfigBinder {
         }
         return new Auth(
                 secret,
+                readableFile("auth.public-key-file"),
+                values.text("auth.jwks-url").isEmpty() ? "" : values.text("auth.jwks-url", URL, "an http:// or https:// URL"),
+                values.integer("auth.jwks-refresh-min-seconds", 1, Long.MAX_VALUE),
+                values.integer("auth.jwks-cache-seconds", 1, Long.MAX_VALUE),
+                values.text("auth.issuer"),
+                values.text("auth.audience"),
+                values.bool("auth.require-iat"),
                 values.bool("auth.allow-query-token"),
                 values.list("auth.allowed-origins", ORIGIN,
                         "'*' or an origin such as https://app.example.com (scheme://host[:port], no path)"),
                 values.nonEmptyText("auth.rooms-claim"),
-                values.integer("auth.leeway-seconds", 0, Long.MAX_VALUE));
+                values.list("auth.grant-templates", GRANT_TEMPLATE,
+                        "a room with one {claim} placeholder in its key, such as account:{sub}"),
+                values.integer("auth.leeway-seconds", 0, Long.MAX_VALUE),
+                values.integer("auth.expiry-warning-seconds", 0, Long.MAX_VALUE));
+    }
+
+    private Tls tls() {
+        String cert = readableFile("tls.cert-file");
+        String key = readableFile("tls.key-file");
+        if (cert.isEmpty() != key.isEmpty()) {
+            throw values.bad(cert.isEmpty() ? "tls.cert-file" : "tls.key-file",
+                    "set together with " + (cert.isEmpty() ? "tls.key-file" : "tls.cert-file"));
+        }
+        return new Tls(cert, key);
+    }
+
+    /** A file path that is empty or names a readable file. */
+    private String readableFile(String path) {
+        String file = values.text(path);
+        if (!file.isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(file))) {
+            throw values.bad(path, "a readable file");
+        }
+        return file;
     }
 
     private Rooms rooms() {

@@ -47,11 +47,21 @@ final class ConfigDescription {
                 .put("high-water-bytes", c.outbound().highWaterBytes())
                 .put("low-water-bytes", c.outbound().lowWaterBytes())
                 .put("socket-send-buffer-bytes", c.outbound().socketSendBufferBytes());
+        GatewayConfig.Auth a = c.auth();
         ObjectNode auth = root.putObject("auth")
-                .put("hmac-secret", c.auth().hmacSecret())
-                .put("allow-query-token", c.auth().allowQueryToken());
-        addAll(auth.putArray("allowed-origins"), c.auth().allowedOrigins());
-        auth.put("rooms-claim", c.auth().roomsClaim()).put("leeway-seconds", c.auth().leewaySeconds());
+                .put("hmac-secret", a.hmacSecret())
+                .put("public-key-file", a.publicKeyFile())
+                .put("jwks-url", a.jwksUrl())
+                .put("jwks-refresh-min-seconds", a.jwksRefreshMinSeconds())
+                .put("jwks-cache-seconds", a.jwksCacheSeconds())
+                .put("issuer", a.issuer())
+                .put("audience", a.audience())
+                .put("require-iat", a.requireIat())
+                .put("allow-query-token", a.allowQueryToken());
+        addAll(auth.putArray("allowed-origins"), a.allowedOrigins());
+        auth.put("rooms-claim", a.roomsClaim());
+        addAll(auth.putArray("grant-templates"), a.grantTemplates());
+        auth.put("leeway-seconds", a.leewaySeconds()).put("expiry-warning-seconds", a.expiryWarningSeconds());
         ObjectNode rooms = root.putObject("rooms")
                 .put("max-event-bytes", c.rooms().maxEventBytes())
                 .put("max-subscriptions-per-connection", c.rooms().maxSubscriptionsPerConnection());
@@ -72,6 +82,7 @@ final class ConfigDescription {
         demo.put("updates-per-second", c.demo().updatesPerSecond())
                 .put("accounts", c.demo().accounts())
                 .put("dev-token-ttl-seconds", c.demo().devTokenTtlSeconds());
+        root.putObject("tls").put("cert-file", c.tls().certFile()).put("key-file", c.tls().keyFile());
         return root;
     }
 

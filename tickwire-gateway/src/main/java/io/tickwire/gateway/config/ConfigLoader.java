@@ -40,7 +40,8 @@ public final class ConfigLoader {
     static final String DEMO_OVERLAY = "config/demo.yaml";
     static final String KIND_TEMPLATE = "config/kind-template.yaml";
     static final String MISSING_SECRET = "no token verification key: set auth.hmac-secret in the config file or "
-            + "TICKWIRE_AUTH_HMAC_SECRET (at least " + ConfigBinder.MIN_HMAC_SECRET_BYTES + " bytes)";
+            + "TICKWIRE_AUTH_HMAC_SECRET (at least " + ConfigBinder.MIN_HMAC_SECRET_BYTES + " bytes), "
+            + "or auth.public-key-file (TICKWIRE_AUTH_PUBLIC_KEY_FILE), or auth.jwks-url (TICKWIRE_AUTH_JWKS_URL)";
 
     private static final YAMLMapper YAML =
             YAMLMapper.builder().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY).build();
@@ -89,7 +90,10 @@ public final class ConfigLoader {
         }
         if (isEmptyText(tree.get("auth.hmac-secret"))) {
             if (mode == Mode.SERVE) {
-                throw new ConfigException(MISSING_SECRET);
+                if (isEmptyText(tree.get("auth.public-key-file")) && isEmptyText(tree.get("auth.jwks-url"))) {
+                    throw new ConfigException(MISSING_SECRET);
+                }
+                return; // verified by public key or JWKS only
             }
             byte[] key = new byte[ConfigBinder.MIN_HMAC_SECRET_BYTES];
             RANDOM.nextBytes(key);

@@ -17,7 +17,8 @@ public record GatewayConfig(
         Auth auth,
         Rooms rooms,
         Bus bus,
-        Demo demo) {
+        Demo demo,
+        Tls tls) {
 
     /** {@code demo}: simulated feed and dev tokens; {@code serve}: production. */
     public enum Mode { DEMO, SERVE }
@@ -40,16 +41,41 @@ public record GatewayConfig(
     public record Outbound(int budgetBytes, int highWaterBytes, int lowWaterBytes, int socketSendBufferBytes) {}
 
     /**
-     * {@code auth.*}: HMAC secret (at least 32 bytes for HS256), whether {@code ?token=} is accepted, the
-     * origins browsers may connect from ({@code *} allows any), the claim carrying room grants, and clock
-     * leeway.
+     * {@code auth.*}: how tokens are verified and what they grant. Keys: an HMAC secret (HS256/384/512,
+     * as long as the secret allows), a PEM public key or certificate ({@code publicKeyFile}: RSA for
+     * RS*&#47;PS*, EC for the ES* of its curve), and/or a JWKS URL with its refresh rules; {@code issuer} and
+     * {@code audience} are checked when non-empty. Grants come from {@code roomsClaim} and from
+     * {@code grantTemplates} such as {@code account:{sub}}.
      */
     public record Auth(
             String hmacSecret,
+            String publicKeyFile,
+            String jwksUrl,
+            long jwksRefreshMinSeconds,
+            long jwksCacheSeconds,
+            String issuer,
+            String audience,
+            boolean requireIat,
             boolean allowQueryToken,
             List<String> allowedOrigins,
             String roomsClaim,
-            long leewaySeconds) {}
+            List<String> grantTemplates,
+            long leewaySeconds,
+            long expiryWarningSeconds) {
+
+        /** True if at least one verification key is configured. */
+        public boolean hasKey() {
+            return !hmacSecret.isEmpty() || !publicKeyFile.isEmpty() || !jwksUrl.isEmpty();
+        }
+    }
+
+    /** {@code tls.*}: PEM certificate chain and private key; both empty = plain {@code ws://} and {@code http://}. */
+    public record Tls(String certFile, String keyFile) {
+
+        public boolean enabled() {
+            return !certFile.isEmpty();
+        }
+    }
 
     /**
      * {@code rooms.*}: limits common to all rooms, and one policy per room kind under

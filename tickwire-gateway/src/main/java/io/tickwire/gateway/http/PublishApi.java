@@ -30,11 +30,26 @@ public final class PublishApi {
     }
 
     public void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
-        Principal principal;
-        try {
-            principal = context.tokens().verify(HttpTokens.bearer(req));
-        } catch (TokenVerifier.InvalidTokenException e) {
-            HttpReplies.error(ctx, req, HttpResponseStatus.UNAUTHORIZED, "unauthorized", e.getMessage(), null);
+        req.retain(); // released once answered, after verification off the event loop
+        context.tokens().verifyAsync(HttpTokens.bearer(req)).whenComplete((principal, error) -> ctx.executor().execute(() -> {
+            try {
+                verified(ctx, req, principal, error);
+            } finally {
+                req.release();
+            }
+        }));
+    }
+
+    private void verified(ChannelHandlerContext ctx, FullHttpRequest req, Principal principal, Throwable refusal) {
+        if (refusal instanceof TokenVerifier.VerifierBusyException) {
+            HttpReplies.send(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json",
+                    "{\"error\":{\"code\":\"unavailable\",\"message\":\"busy, retry shortly\"}}"
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8), "1");
+            return;
+        }
+        if (refusal != null) {
+            String why = refusal instanceof TokenVerifier.InvalidTokenException ? refusal.getMessage() : "invalid token";
+            HttpReplies.error(ctx, req, HttpResponseStatus.UNAUTHORIZED, "unauthorized", why, null);
             return;
         }
         List<PublishRequest.Event> events;

@@ -61,14 +61,38 @@ final class WebSocketUpgrade {
             HttpReplies.error(ctx, req, HttpResponseStatus.FORBIDDEN, "forbidden", "origin not allowed", null);
             return;
         }
-        Principal principal;
-        try {
-            principal = context.tokens().verify(token(req));
-        } catch (TokenVerifier.InvalidTokenException e) {
+        // Verification runs off the event loop (a JWKS fetch may block); the handshake resumes here.
+        req.retain();
+        context.tokens().verifyAsync(token(req)).whenComplete((principal, error) -> ctx.executor().execute(() -> {
+            try {
+                verified(ctx, req, origin, principal, error);
+            } finally {
+                req.release();
+            }
+        }));
+    }
+
+    private void verified(ChannelHandlerContext ctx, FullHttpRequest req, String origin, Principal principal,
+                          Throwable error) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (error instanceof TokenVerifier.VerifierBusyException) {
             if (origin == null) {
-                HttpReplies.error(ctx, req, HttpResponseStatus.UNAUTHORIZED, "unauthorized", e.getMessage(), null);
+                HttpReplies.send(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json",
+                        "{\"error\":{\"code\":\"unavailable\",\"message\":\"busy, retry shortly\"}}"
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8), "1");
             } else {
-                upgradeAndClose(ctx, req, CloseCode.UNAUTHORIZED, e.getMessage());
+                upgradeAndClose(ctx, req, CloseCode.TRY_AGAIN_LATER, "retry after 1 s");
+            }
+            return;
+        }
+        if (error != null) {
+            String why = error instanceof TokenVerifier.InvalidTokenException ? error.getMessage() : "invalid token";
+            if (origin == null) {
+                HttpReplies.error(ctx, req, HttpResponseStatus.UNAUTHORIZED, "unauthorized", why, null);
+            } else {
+                upgradeAndClose(ctx, req, CloseCode.UNAUTHORIZED, why);
             }
             return;
         }

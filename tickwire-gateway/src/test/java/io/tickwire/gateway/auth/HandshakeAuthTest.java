@@ -136,11 +136,21 @@ class HandshakeAuthTest {
         }
     }
 
-    /** The right secret but another HMAC algorithm: only HS256 is accepted (issue 2: any other algorithm refused). */
+    /** HS384 with the right secret: the secret (49 bytes) is long enough for it, so it is accepted. */
     static String hs384Token() {
         try {
             return signed(JWSAlgorithm.HS384, new MACSigner(TestGateway.SECRET.getBytes(StandardCharsets.UTF_8)),
                     claims("eve").expirationTime(new Date(inAnHour())).build());
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** HS512 needs a 64-byte key: signed with the 49-byte secret padded to 64, it must not pass as HS512. */
+    static String hs512TooShortSecretToken() {
+        try {
+            byte[] padded = java.util.Arrays.copyOf(TestGateway.SECRET.getBytes(StandardCharsets.UTF_8), 64);
+            return signed(JWSAlgorithm.HS512, new MACSigner(padded), claims("eve").expirationTime(new Date(inAnHour())).build());
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
@@ -162,7 +172,7 @@ class HandshakeAuthTest {
                 Arguments.of("alg none", algNoneToken()),
                 Arguments.of("RS256", rs256Token()),
                 Arguments.of("not yet valid", notYetValidToken()),
-                Arguments.of("HS384 with the right secret", hs384Token()),
+                Arguments.of("HS512 where the secret is too short for it", hs512TooShortSecretToken()),
                 Arguments.of("malformed grant", malformedGrantToken()));
     }
 
@@ -226,6 +236,13 @@ class HandshakeAuthTest {
         assertThat(w.path("type").asText()).isEqualTo("welcome");
         assertThat(w.path("session").asText()).isNotEmpty();
         return w;
+    }
+
+    @Test
+    void hs384WithTheRightSecretIsAccepted() {
+        try (JdkWsClient c = JdkWsClient.connect(gw.wsUri(), hs384Token())) {
+            assertThat(c.nextOfType("welcome").path("type").asText()).isEqualTo("welcome");
+        }
     }
 
     @Test

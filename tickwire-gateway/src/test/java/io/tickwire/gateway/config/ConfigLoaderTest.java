@@ -175,8 +175,11 @@ class ConfigLoaderTest {
         GatewayConfig c = ConfigLoader.load(Mode.DEMO, null, Map.of());
         GatewayConfig.Auth a = c.auth();
         GatewayConfig unset = new GatewayConfig(c.mode(), c.nodeId(), c.server(), c.ws(), c.outbound(),
-                new GatewayConfig.Auth("", a.allowQueryToken(), a.allowedOrigins(), a.roomsClaim(), a.leewaySeconds()),
-                c.rooms(), c.bus(), c.demo());
+                new GatewayConfig.Auth("", a.publicKeyFile(), a.jwksUrl(), a.jwksRefreshMinSeconds(),
+                        a.jwksCacheSeconds(), a.issuer(), a.audience(), a.requireIat(), a.allowQueryToken(),
+                        a.allowedOrigins(), a.roomsClaim(), a.grantTemplates(), a.leewaySeconds(),
+                        a.expiryWarningSeconds()),
+                c.rooms(), c.bus(), c.demo(), c.tls());
 
         assertThat(ConfigLoader.describe(c)).contains("auth.hmac-secret: ****").doesNotContain(a.hmacSecret());
         assertThat(ConfigLoader.describe(unset)).contains("auth.hmac-secret: (unset)");

@@ -73,7 +73,7 @@ class ConfigValidationTest {
         loadFails(file)
                 .hasMessageStartingWith("sever: unknown key")
                 .hasMessageEndingWith(
-                        "valid keys at the top level: node-id, server, ws, outbound, auth, rooms, bus, demo");
+                        "valid keys at the top level: node-id, server, ws, outbound, auth, rooms, bus, demo, tls");
     }
 
     @Test
@@ -187,7 +187,8 @@ class ConfigValidationTest {
         assertThatThrownBy(() -> ConfigLoader.load(Mode.SERVE, null, Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("no token verification key: set auth.hmac-secret in the config file or "
-                        + "TICKWIRE_AUTH_HMAC_SECRET (at least 32 bytes)");
+                        + "TICKWIRE_AUTH_HMAC_SECRET (at least 32 bytes), or auth.public-key-file "
+                        + "(TICKWIRE_AUTH_PUBLIC_KEY_FILE), or auth.jwks-url (TICKWIRE_AUTH_JWKS_URL)");
     }
 
     @Test

@@ -44,6 +44,16 @@ public final class ServerMessages {
         return w.endObject();
     }
 
+    public static JsonWriter tokenExpiring(JsonWriter w, long expiresAt) {
+        return w.reset().beginObject().field("type", "token_expiring").field("expires_at", expiresAt).endObject();
+    }
+
+    public static JsonWriter refreshed(JsonWriter w, String rawId, long expiresAt) {
+        w.reset().beginObject().field("type", "refreshed");
+        id(w, rawId);
+        return w.field("expires_at", expiresAt).endObject();
+    }
+
     public static JsonWriter reset(JsonWriter w, String room, long seq, String epoch, String reason) {
         return w.reset().beginObject().field("type", "reset").field("room", room).field("seq", seq)
                 .field("epoch", epoch).field("reason", reason).endObject();

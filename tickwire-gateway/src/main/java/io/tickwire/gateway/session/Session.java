@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tickwire.gateway.auth.Principal;
+import io.tickwire.gateway.auth.TokenVerifier;
 import io.tickwire.gateway.config.GatewayConfig;
 import io.tickwire.gateway.room.Room;
 import io.tickwire.gateway.room.RoomLimitException;
@@ -45,13 +46,14 @@ public final class Session {
     private final GatewayContext ctx;
     private final Channel channel;
     private final int loopIndex;
-    private final Principal principal;
+    private Principal principal; // replaced by a refresh
     private final String id;
     private final Map<String, Subscription> subscriptions = new HashMap<>();
     private final long heartbeatNanos;
     private long lastInboundNanos = System.nanoTime();
     private ScheduledFuture<?> heartbeat;
     private ScheduledFuture<?> expiry;
+    private ScheduledFuture<?> expiryWarning;
     private int unflushedBytes;
     private int writableCursor; // where the next writability pass starts, so no subscription starves
     private boolean flushQueued;
@@ -86,11 +88,7 @@ public final class Session {
         send(ServerMessages.welcome(json(), id, ctx.config().nodeId(), ws.heartbeatMs(), principal.expiresAtMillis()));
         heartbeat = channel.eventLoop().scheduleAtFixedRate(this::beat, ws.heartbeatMs(), ws.heartbeatMs(),
                 TimeUnit.MILLISECONDS);
-        // Refresh comes with full authentication; until then a token's connection ends with the token.
-        long untilExpiry = principal.expiresAtMillis() + ctx.config().auth().leewaySeconds() * 1000L
-                - System.currentTimeMillis();
-        expiry = channel.eventLoop().schedule(() -> close(CloseCode.UNAUTHORIZED, "token expired"),
-                Math.max(0, untilExpiry), TimeUnit.MILLISECONDS);
+        scheduleExpiry();
     }
 
     /**
@@ -129,9 +127,58 @@ public final class Session {
         } else if (op instanceof ClientOp.Ping p) {
             send(ServerMessages.pong(json(), p.rawId()));
         } else if (op instanceof ClientOp.Refresh r) {
-            send(ServerMessages.error(json(), r.rawId(), null, ErrorCode.BAD_REQUEST,
-                    "refresh is not available in this version: reconnect with a new token"));
+            refresh(r);
         }
+    }
+
+    /**
+     * Warns the client ({@code token_expiring}) ahead of its token's expiry, and ends the connection (4001)
+     * when the token expires (plus the leeway) without a refresh.
+     */
+    private void scheduleExpiry() {
+        if (expiry != null) {
+            expiry.cancel(false);
+        }
+        if (expiryWarning != null) {
+            expiryWarning.cancel(false);
+        }
+        GatewayConfig.Auth auth = ctx.config().auth();
+        long now = System.currentTimeMillis();
+        long expiresAt = principal.expiresAtMillis();
+        expiry = channel.eventLoop().schedule(() -> close(CloseCode.UNAUTHORIZED, "token expired"),
+                Math.max(0, expiresAt + auth.leewaySeconds() * 1000L - now), TimeUnit.MILLISECONDS);
+        long warnAt = expiresAt - auth.expiryWarningSeconds() * 1000L;
+        expiryWarning = channel.eventLoop().schedule(() -> send(ServerMessages.tokenExpiring(json(), expiresAt)),
+                Math.max(0, warnAt - now), TimeUnit.MILLISECONDS);
+    }
+
+    /** Swaps the token for a newer one of the same subject, off the event loop, then re-checks grants. */
+    private void refresh(ClientOp.Refresh op) {
+        ctx.tokens().verifyAsync(op.token()).whenComplete((fresh, error) -> channel.eventLoop().execute(() -> {
+            if (closing) {
+                return;
+            }
+            if (error != null) {
+                String why = error instanceof TokenVerifier.InvalidTokenException ? error.getMessage() : "try again later";
+                send(ServerMessages.error(json(), op.rawId(), null, ErrorCode.UNAUTHORIZED, "refresh refused: " + why));
+                return;
+            }
+            if (!fresh.subject().equals(principal.subject())) {
+                send(ServerMessages.error(json(), op.rawId(), null, ErrorCode.UNAUTHORIZED,
+                        "refresh refused: the new token is for another sub"));
+                return;
+            }
+            principal = fresh;
+            scheduleExpiry();
+            send(ServerMessages.refreshed(json(), op.rawId(), fresh.expiresAtMillis()));
+            for (Subscription sub : new ArrayList<>(subscriptions.values())) {
+                GatewayConfig.Kind kind = sub.room().kind();
+                if (kind.access() == GatewayConfig.Access.GRANTED && !fresh.grants().allows(sub.room().name())) {
+                    endSubscription(sub);
+                    send(ServerMessages.unsubscribed(json(), null, sub.room().name(), "forbidden"));
+                }
+            }
+        }));
     }
 
     private void subscribe(ClientOp.Subscribe op) {
@@ -362,6 +409,9 @@ public final class Session {
     private void cancelTimers() {
         if (heartbeat != null) {
             heartbeat.cancel(false);
+        }
+        if (expiryWarning != null) {
+            expiryWarning.cancel(false);
         }
         if (expiry != null) {
             expiry.cancel(false);

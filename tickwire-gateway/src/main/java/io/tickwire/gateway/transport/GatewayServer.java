@@ -20,6 +20,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.tickwire.gateway.config.GatewayConfig;
 import io.tickwire.gateway.http.DevApi;
 import io.tickwire.gateway.http.PublishApi;
@@ -32,6 +33,10 @@ import java.util.function.BooleanSupplier;
  * sets the per-connection outbound limits, and builds each connection's HTTP pipeline.
  */
 public final class GatewayServer {
+
+    /** Request line and header bounds: large enough for an oversized token to reach the verifier's 401. */
+    static final int MAX_REQUEST_LINE = 16 * 1024;
+    static final int MAX_HEADERS = 128 * 1024;
 
     /** Largest publish request body; bigger ones get 413. */
     static final int MAX_HTTP_BODY = 4 * 1024 * 1024;
@@ -74,6 +79,7 @@ public final class GatewayServer {
         WebSocketUpgrade upgrade = new WebSocketUpgrade(context, loops);
         PublishApi publish = new PublishApi(context);
         int maxBody = Math.max(MAX_HTTP_BODY, config.rooms().maxEventBytes() * 2);
+        SslContext tls = TlsContexts.serverContext(config.tls());
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)
@@ -87,8 +93,11 @@ public final class GatewayServer {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
-                                .addLast("http", new HttpServerCodec(4096, 16384, 8192))
+                                .addLast("http", new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, 8192))
                                 .addLast("deadline", new HandshakeDeadline(config.ws().handshakeTimeoutMs()))
                                 .addLast("body", new PublishBodyAggregator(maxBody))
                                 .addLast(HttpRouter.NAME, new HttpRouter(context, upgrade, publish, dev, ready));

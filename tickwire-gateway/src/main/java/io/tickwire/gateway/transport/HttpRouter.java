@@ -42,7 +42,15 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         if (!req.decoderResult().isSuccess()) {
-            HttpReplies.error(ctx, null, HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed HTTP request", null);
+            Throwable cause = req.decoderResult().cause();
+            if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+                HttpReplies.error(ctx, null, HttpResponseStatus.REQUEST_URI_TOO_LONG, "bad_request", "request line too long", null);
+            } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+                HttpReplies.error(ctx, null, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "bad_request",
+                        "request headers too large", null);
+            } else {
+                HttpReplies.error(ctx, null, HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed HTTP request", null);
+            }
             return;
         }
         String path = new QueryStringDecoder(req.uri()).path();

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.tickwire.gateway.http.AdminApi;
 import io.tickwire.gateway.http.DevApi;
 import io.tickwire.gateway.http.HttpReplies;
 import io.tickwire.gateway.http.PublishApi;
@@ -28,6 +29,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final GatewayContext context;
     private final WebSocketUpgrade upgrade;
     private final PublishApi publish;
+    private final AdminApi admin;
     private final DevApi dev; // null outside demo mode
     private final BooleanSupplier ready;
 
@@ -35,6 +37,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         this.context = context;
         this.upgrade = upgrade;
         this.publish = publish;
+        this.admin = new AdminApi(context, ready);
         this.dev = dev;
         this.ready = ready;
     }
@@ -82,7 +85,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/metrics" -> HttpReplies.send(ctx, req, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
                     context.metrics().scrape().getBytes(StandardCharsets.UTF_8), null);
             default -> {
-                if (dev == null || !dev.handle(ctx, req, path)) {
+                if (!admin.handle(ctx, req, path) && (dev == null || !dev.handle(ctx, req, path))) {
                     HttpReplies.error(ctx, req, HttpResponseStatus.NOT_FOUND, "not_found", "no such resource", null);
                 }
             }

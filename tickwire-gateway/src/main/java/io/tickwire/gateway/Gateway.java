@@ -104,8 +104,8 @@ public final class Gateway implements AutoCloseable {
             simulator.stop();
         }
         maintenance.shutdownNow();
+        tokens.close(); // pending verifications answer while the event loops still run
         server.stop();
-        tokens.close();
         bus.close();
         rooms.clear();
     }

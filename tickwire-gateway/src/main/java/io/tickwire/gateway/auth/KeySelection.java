@@ -6,10 +6,8 @@ import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
-import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.JWSKeySelector;
@@ -70,11 +68,17 @@ final class KeySelection implements JWSKeySelector<SecurityContext> {
             if (secret.length >= 64) {
                 hs.add(JWSAlgorithm.HS512);
             }
-            selectors.add(new JWSVerificationKeySelector<>(hs, new ImmutableSecret<>(secret)));
+            // Like the PEM key below: the one secret, whatever kid the token names.
+            JWK oct = new OctetSequenceKey.Builder(secret).build();
+            JWKSource<SecurityContext> only = (selector, context) -> List.of(oct);
+            selectors.add(new JWSVerificationKeySelector<>(hs, only));
         }
         if (!config.publicKeyFile().isEmpty()) {
             JWK jwk = readPublicKey(Path.of(config.publicKeyFile()));
-            selectors.add(new JWSVerificationKeySelector<>(algorithmsOf(jwk), new ImmutableJWKSet<>(new JWKSet(jwk))));
+            // The one configured key, whatever kid or x5t the token names: identity providers set a kid that
+            // a bare PEM key cannot carry. Its algorithms are still pinned to its type.
+            JWKSource<SecurityContext> only = (selector, context) -> List.of(jwk);
+            selectors.add(new JWSVerificationKeySelector<>(algorithmsOf(jwk), only));
         }
         if (!config.jwksUrl().isEmpty()) {
             Set<JWSAlgorithm> asymmetric = new LinkedHashSet<>(RSA_ALGORITHMS);
@@ -105,13 +109,16 @@ final class KeySelection implements JWSKeySelector<SecurityContext> {
             return JWKSourceBuilder.<SecurityContext>create(URI.create(config.jwksUrl()).toURL(),
                             new DefaultResourceRetriever(2000, 2000, 512 * 1024))
                     .cache(cacheMillis, 2500)
+                    .refreshAheadCache(false)
                     .rateLimited(minIntervalMillis)
                     // while the JWKS server is down, keys fetched before keep verifying for a day
                     .outageTolerant(Math.max(cacheMillis, 24L * 3600 * 1000))
                     .retrying(true)
                     .build();
-        } catch (MalformedURLException | IllegalArgumentException e) {
+        } catch (MalformedURLException e) {
             throw new IllegalArgumentException("auth.jwks-url: not a usable URL: " + config.jwksUrl());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalArgumentException("auth.jwks-cache-seconds / auth.jwks-refresh-min-seconds: " + e.getMessage());
         }
     }
 

@@ -1,6 +1,9 @@
 package io.tickwire.gateway.auth;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -37,6 +40,8 @@ public final class TokenVerifier implements AutoCloseable {
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     private final GrantRules grants;
     private final ThreadPoolExecutor pool;
+    /** Verifications that may wait on the JWKS server: kept apart so they never hold up the others. */
+    private final ThreadPoolExecutor jwksPool;
 
     /** @throws IllegalArgumentException naming the configuration key that cannot be used */
     public TokenVerifier(GatewayConfig.Auth config) {
@@ -55,14 +60,34 @@ public final class TokenVerifier implements AutoCloseable {
         processor.setJWTClaimsSetVerifier(claims);
         this.grants = new GrantRules(config.roomsClaim(), config.grantTemplates());
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        this.pool = pool("tickwire-auth-", threads);
+        this.jwksPool = config.jwksUrl().isEmpty() ? null : pool("tickwire-auth-jwks-", Math.max(2, threads));
+    }
+
+    private static ThreadPoolExecutor pool(String name, int threads) {
         AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(MAX_QUEUED),
-                r -> {
-                    Thread t = new Thread(r, "tickwire-auth-" + n.incrementAndGet());
+        ThreadPoolExecutor p = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(MAX_QUEUED), r -> {
+                    Thread t = new Thread(r, name + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
-        pool.allowCoreThreadTimeOut(true);
+        p.allowCoreThreadTimeOut(true);
+        return p;
+    }
+
+    /** The pool for a token: asymmetric tokens go to the JWKS pool when a JWKS is configured. */
+    private ThreadPoolExecutor poolFor(String token) {
+        if (jwksPool == null || token == null || token.length() > MAX_TOKEN_CHARS) {
+            return pool;
+        }
+        int dot = token.indexOf('.');
+        try {
+            JWSAlgorithm alg = JWSHeader.parse(new Base64URL(dot < 0 ? token : token.substring(0, dot))).getAlgorithm();
+            return JWSAlgorithm.Family.HMAC_SHA.contains(alg) ? pool : jwksPool;
+        } catch (ParseException | RuntimeException e) {
+            return pool; // malformed: fails fast wherever it runs
+        }
     }
 
     /**
@@ -70,19 +95,13 @@ public final class TokenVerifier implements AutoCloseable {
      * token, or {@link VerifierBusyException} when too many verifications are waiting.
      */
     public CompletableFuture<Principal> verifyAsync(String token) {
-        CompletableFuture<Principal> result = new CompletableFuture<>();
+        Verification v = new Verification(token);
         try {
-            pool.execute(() -> {
-                try {
-                    result.complete(verify(token));
-                } catch (InvalidTokenException | RuntimeException e) {
-                    result.completeExceptionally(e);
-                }
-            });
+            poolFor(token).execute(v);
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new VerifierBusyException());
+            v.result.completeExceptionally(new VerifierBusyException());
         }
-        return result;
+        return v.result;
     }
 
     /**
@@ -110,9 +129,8 @@ public final class TokenVerifier implements AutoCloseable {
             throw new InvalidTokenException("malformed token"); // e.g. bad base64 or JSON deep inside
         }
         try {
-            String subject = claims.getSubject();
-            if (subject == null || subject.isEmpty()) {
-                throw new InvalidTokenException("token has no sub");
+            if (!(claims.getClaim("sub") instanceof String subject) || subject.isEmpty()) {
+                throw new InvalidTokenException("token has no sub (a non-empty string)");
             }
             long iat = claims.getIssueTime() == null ? 0 : claims.getIssueTime().getTime();
             return new Principal(subject, claims.getExpirationTime().getTime(), iat, grants.grantsOf(claims), scopes(claims));
@@ -123,7 +141,36 @@ public final class TokenVerifier implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.shutdownNow();
+        abandon(pool.shutdownNow());
+        if (jwksPool != null) {
+            abandon(jwksPool.shutdownNow());
+        }
+    }
+
+    /** Verifications that will never run still answer, so their callers release what they hold. */
+    private static void abandon(List<Runnable> neverRun) {
+        for (Runnable r : neverRun) {
+            ((Verification) r).result.completeExceptionally(new VerifierBusyException());
+        }
+    }
+
+    /** One queued verification and the future its caller waits on. */
+    private final class Verification implements Runnable {
+        final CompletableFuture<Principal> result = new CompletableFuture<>();
+        private final String token;
+
+        Verification(String token) {
+            this.token = token;
+        }
+
+        @Override
+        public void run() {
+            try {
+                result.complete(verify(token));
+            } catch (InvalidTokenException | RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }
     }
 
     private static Set<String> scopes(JWTClaimsSet claims) throws InvalidTokenException {
@@ -154,15 +201,18 @@ public final class TokenVerifier implements AutoCloseable {
             return "token expired";
         }
         if (m.contains("missing required claims")) {
-            return "token lacks a required claim (exp, sub" + (m.contains("iat") ? ", iat" : "") + ")";
+            int open = m.indexOf('[');
+            int close = m.indexOf(']', open);
+            String which = open >= 0 && close > open ? m.substring(open + 1, close) : "exp, sub";
+            return "token lacks a required claim (" + which + ")";
         }
         if (m.contains("before use time") || m.contains("nbf")) {
             return "token not yet valid";
         }
-        if (m.contains("iss") && m.contains("mismatch") || m.contains("issuer")) {
+        if (m.contains("iss claim") || m.contains("issuer")) {
             return "token issuer not accepted";
         }
-        if (m.contains("aud")) {
+        if (m.contains("aud claim") || m.contains("audience")) {
             return "token audience not accepted";
         }
         if (m.contains("jws algorithm") || m.contains("unsecured") || m.contains("plain") || m.contains("another algorithm")) {

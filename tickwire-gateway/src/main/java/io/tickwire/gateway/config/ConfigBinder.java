@@ -95,6 +95,12 @@ final class ConfigBinder {
     }
 
     private Auth auth() {
+        long jwksRefreshMin = values.integer("auth.jwks-refresh-min-seconds", 1, Long.MAX_VALUE);
+        long jwksCache = values.integer("auth.jwks-cache-seconds", 1, Long.MAX_VALUE);
+        if (jwksRefreshMin >= jwksCache) {
+            throw values.bad("auth.jwks-refresh-min-seconds",
+                    "less than auth.jwks-cache-seconds (" + jwksCache + "), or the cache could never refresh");
+        }
         String secret = values.text("auth.hmac-secret");
         int secretBytes = secret.getBytes(StandardCharsets.UTF_8).length;
         if (!secret.isEmpty() && secretBytes < MIN_HMAC_SECRET_BYTES) {
@@ -105,8 +111,8 @@ final class ConfigBinder {
                 secret,
                 readableFile("auth.public-key-file"),
                 values.text("auth.jwks-url").isEmpty() ? "" : values.text("auth.jwks-url", URL, "an http:// or https:// URL"),
-                values.integer("auth.jwks-refresh-min-seconds", 1, Long.MAX_VALUE),
-                values.integer("auth.jwks-cache-seconds", 1, Long.MAX_VALUE),
+                jwksRefreshMin,
+                jwksCache,
                 values.text("auth.issuer"),
                 values.text("auth.audience"),
                 values.bool("auth.require-iat"),

@@ -34,19 +34,23 @@ public final class AdminApi {
             return true;
         }
         req.retain();
-        context.tokens().verifyAsync(HttpTokens.bearer(req)).whenComplete((principal, error) -> ctx.executor().execute(() -> {
+        context.tokens().verifyAsync(HttpTokens.bearer(req)).whenComplete((principal, error) -> OnEventLoop.run(ctx.executor(), () -> {
             try {
                 answer(ctx, req, principal, error);
             } finally {
                 req.release();
             }
-        }));
+        }, req::release));
         return true;
     }
 
     private void answer(ChannelHandlerContext ctx, FullHttpRequest req, Principal principal, Throwable error) {
+        if (error instanceof TokenVerifier.VerifierBusyException) {
+            HttpReplies.busy(ctx, req);
+            return;
+        }
         if (error != null) {
-            String why = error instanceof TokenVerifier.InvalidTokenException ? error.getMessage() : "try again later";
+            String why = error instanceof TokenVerifier.InvalidTokenException ? error.getMessage() : "invalid token";
             HttpReplies.error(ctx, req, HttpResponseStatus.UNAUTHORIZED, "unauthorized", why, null);
             return;
         }

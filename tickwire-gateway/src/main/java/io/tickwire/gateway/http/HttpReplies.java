@@ -32,6 +32,12 @@ public final class HttpReplies {
         send(ctx, req, status, "application/json", body.getBytes(StandardCharsets.UTF_8), null);
     }
 
+    /** 503 with {@code Retry-After: 1}: token verification is saturated, nothing is wrong with the request. */
+    public static void busy(ChannelHandlerContext ctx, HttpRequest req) {
+        send(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json",
+                "{\"error\":{\"code\":\"unavailable\",\"message\":\"busy, retry shortly\"}}".getBytes(StandardCharsets.UTF_8), "1");
+    }
+
     public static void json(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String json) {
         send(ctx, req, status, "application/json", json.getBytes(StandardCharsets.UTF_8), null);
     }

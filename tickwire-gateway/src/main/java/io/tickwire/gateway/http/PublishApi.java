@@ -31,20 +31,18 @@ public final class PublishApi {
 
     public void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
         req.retain(); // released once answered, after verification off the event loop
-        context.tokens().verifyAsync(HttpTokens.bearer(req)).whenComplete((principal, error) -> ctx.executor().execute(() -> {
+        context.tokens().verifyAsync(HttpTokens.bearer(req)).whenComplete((principal, error) -> OnEventLoop.run(ctx.executor(), () -> {
             try {
                 verified(ctx, req, principal, error);
             } finally {
                 req.release();
             }
-        }));
+        }, req::release));
     }
 
     private void verified(ChannelHandlerContext ctx, FullHttpRequest req, Principal principal, Throwable refusal) {
         if (refusal instanceof TokenVerifier.VerifierBusyException) {
-            HttpReplies.send(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json",
-                    "{\"error\":{\"code\":\"unavailable\",\"message\":\"busy, retry shortly\"}}"
-                            .getBytes(java.nio.charset.StandardCharsets.UTF_8), "1");
+            HttpReplies.busy(ctx, req);
             return;
         }
         if (refusal != null) {
@@ -71,7 +69,7 @@ public final class PublishApi {
             results[i] = context.bus().publish(e.room(), e.data(), e.msgId()).toCompletableFuture();
         }
         req.retain(); // released once the reply is written below
-        CompletableFuture.allOf(results).whenComplete((ok, error) -> ctx.executor().execute(() -> {
+        CompletableFuture.allOf(results).whenComplete((ok, error) -> OnEventLoop.run(ctx.executor(), () -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 if (cause instanceof RoomLimitExceededException) {
@@ -102,7 +100,7 @@ public final class PublishApi {
             }
             HttpReplies.json(ctx, req, HttpResponseStatus.OK, body.append("]}").toString());
             req.release();
-        }));
+        }, req::release));
     }
 
     private static Integer firstFailed(CompletableFuture<?>[] results) {

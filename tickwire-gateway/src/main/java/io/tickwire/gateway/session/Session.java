@@ -54,6 +54,7 @@ public final class Session {
     private ScheduledFuture<?> heartbeat;
     private ScheduledFuture<?> expiry;
     private ScheduledFuture<?> expiryWarning;
+    private boolean refreshing; // one refresh verification at a time per connection
     private int unflushedBytes;
     private int writableCursor; // where the next writability pass starts, so no subscription starves
     private boolean flushQueued;
@@ -154,12 +155,23 @@ public final class Session {
 
     /** Swaps the token for a newer one of the same subject, off the event loop, then re-checks grants. */
     private void refresh(ClientOp.Refresh op) {
+        if (refreshing) {
+            send(ServerMessages.error(json(), op.rawId(), null, ErrorCode.RATE_LIMITED,
+                    "a refresh is already in progress on this connection"));
+            return;
+        }
+        refreshing = true;
         ctx.tokens().verifyAsync(op.token()).whenComplete((fresh, error) -> channel.eventLoop().execute(() -> {
+            refreshing = false;
             if (closing) {
                 return;
             }
+            if (error instanceof TokenVerifier.VerifierBusyException) {
+                send(ServerMessages.error(json(), op.rawId(), null, ErrorCode.RATE_LIMITED, "busy: retry the refresh shortly"));
+                return;
+            }
             if (error != null) {
-                String why = error instanceof TokenVerifier.InvalidTokenException ? error.getMessage() : "try again later";
+                String why = error instanceof TokenVerifier.InvalidTokenException ? error.getMessage() : "invalid token";
                 send(ServerMessages.error(json(), op.rawId(), null, ErrorCode.UNAUTHORIZED, "refresh refused: " + why));
                 return;
             }

@@ -17,6 +17,7 @@ import io.tickwire.gateway.auth.TokenVerifier;
 import io.tickwire.gateway.config.GatewayConfig;
 import io.tickwire.gateway.http.HttpReplies;
 import io.tickwire.gateway.http.HttpTokens;
+import io.tickwire.gateway.http.OnEventLoop;
 import io.tickwire.gateway.session.GatewayContext;
 import io.tickwire.gateway.session.SessionHandler;
 import io.tickwire.protocol.CloseCode;
@@ -63,13 +64,13 @@ final class WebSocketUpgrade {
         }
         // Verification runs off the event loop (a JWKS fetch may block); the handshake resumes here.
         req.retain();
-        context.tokens().verifyAsync(token(req)).whenComplete((principal, error) -> ctx.executor().execute(() -> {
+        context.tokens().verifyAsync(token(req)).whenComplete((principal, error) -> OnEventLoop.run(ctx.executor(), () -> {
             try {
                 verified(ctx, req, origin, principal, error);
             } finally {
                 req.release();
             }
-        }));
+        }, req::release));
     }
 
     private void verified(ChannelHandlerContext ctx, FullHttpRequest req, String origin, Principal principal,
@@ -79,9 +80,7 @@ final class WebSocketUpgrade {
         }
         if (error instanceof TokenVerifier.VerifierBusyException) {
             if (origin == null) {
-                HttpReplies.send(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json",
-                        "{\"error\":{\"code\":\"unavailable\",\"message\":\"busy, retry shortly\"}}"
-                                .getBytes(java.nio.charset.StandardCharsets.UTF_8), "1");
+                HttpReplies.busy(ctx, req);
             } else {
                 upgradeAndClose(ctx, req, CloseCode.TRY_AGAIN_LATER, "retry after 1 s");
             }

@@ -1,0 +1,22 @@
+package io.tickwire.gateway.http;
+
+import io.netty.util.concurrent.EventExecutor;
+import java.util.concurrent.RejectedExecutionException;
+
+/** Brings work back to a connection's event loop from another thread (a token verifier's, the bus's). */
+public final class OnEventLoop {
+
+    private OnEventLoop() {}
+
+    /**
+     * Runs {@code task} on {@code loop}; if the loop no longer takes tasks (shutting down), runs
+     * {@code ifRejected} here instead, so that what the task would have released is released.
+     */
+    public static void run(EventExecutor loop, Runnable task, Runnable ifRejected) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            ifRejected.run();
+        }
+    }
+}

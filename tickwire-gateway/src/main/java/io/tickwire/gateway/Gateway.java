@@ -41,12 +41,12 @@ public final class Gateway implements AutoCloseable {
 
     private Gateway(GatewayConfig config) throws InterruptedException {
         this.config = config;
+        this.tokens = new TokenVerifier(config.auth()); // first: a bad key stops the start before threads exist
         this.server = new GatewayServer(config.server());
         this.bus = new InMemoryEventBus(config.rooms().kinds(), config.bus());
         this.rooms = new RoomRegistry(config.rooms().kinds(), bus, server.loops().size(),
                 ByteBufAllocator.DEFAULT, System::currentTimeMillis);
-        GatewayMetrics metrics = new GatewayMetrics(rooms::size);
-        this.tokens = new TokenVerifier(config.auth());
+        GatewayMetrics metrics = new GatewayMetrics(rooms::size, server::pendingOutboundBytes);
         GatewayContext context = new GatewayContext(config, bus, rooms, tokens,
                 new ClientOpParser(config.ws().maxJsonDepth()), metrics);
         bus.start(new Fanout(rooms, server.loops().loops(), metrics, System::currentTimeMillis));
@@ -57,7 +57,15 @@ public final class Gateway implements AutoCloseable {
         });
         maintenance.scheduleWithFixedDelay(rooms::sweep, 5, 5, TimeUnit.SECONDS);
         boolean demo = config.mode() == GatewayConfig.Mode.DEMO;
-        this.port = server.start(context, demo ? new DevApi(config) : null, () -> ready);
+        try {
+            this.port = server.start(context, demo ? new DevApi(config) : null, () -> ready);
+        } catch (Throwable e) { // e.g. unusable TLS files, port taken: leave no thread behind
+            maintenance.shutdownNow();
+            server.stop();
+            tokens.close();
+            bus.close();
+            throw e;
+        }
         this.simulator = demo
                 ? new MarketSimulator(bus, config.demo().symbols(), config.demo().updatesPerSecond(),
                         config.demo().accounts(), maintenance, new Random())

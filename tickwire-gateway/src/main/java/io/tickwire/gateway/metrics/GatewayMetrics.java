@@ -18,7 +18,10 @@ public final class GatewayMetrics {
     private final Counter closedSlow;
     private final Counter loopOverflows;
 
-    public GatewayMetrics(Supplier<Number> rooms) {
+    public GatewayMetrics(Supplier<Number> rooms, Supplier<Number> pendingOutboundBytes) {
+        Gauge.builder("tickwire.outbound.pending.bytes", pendingOutboundBytes, s -> s.get().doubleValue())
+                .strongReference(true)
+                .description("bytes written to connections and not yet taken by their sockets").register(registry);
         Gauge.builder("tickwire.connections", connections, AtomicInteger::get)
                 .description("open WebSocket connections").register(registry);
         Gauge.builder("tickwire.subscriptions", subscriptions, AtomicInteger::get)

@@ -72,6 +72,21 @@ public final class GatewayServer {
         return transportName;
     }
 
+    /**
+     * Bytes written to connections and not yet taken by their sockets, summed over every connection (each
+     * term read without stopping its event loop: a close estimate, for the gauge).
+     */
+    public long pendingOutboundBytes() {
+        long total = 0;
+        for (Channel ch : channels) {
+            io.netty.channel.ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+            if (out != null) {
+                total += out.totalPendingWriteBytes();
+            }
+        }
+        return total;
+    }
+
     /** Binds and starts serving; returns the bound port. */
     public int start(GatewayContext context, DevApi dev, BooleanSupplier ready) throws InterruptedException {
         GatewayConfig config = context.config();

@@ -68,7 +68,9 @@ final class ConfigBinder {
                 values.integer("ws.heartbeat-ms", 1000, Long.MAX_VALUE),
                 values.integer("ws.max-frame-bytes", 128, 16 * MIB),
                 values.integer("ws.max-json-depth", 2, 64),
-                values.integer("ws.handshake-timeout-ms", 1, Long.MAX_VALUE));
+                values.integer("ws.handshake-timeout-ms", 1, Long.MAX_VALUE),
+                values.integer("ws.max-ops-per-second", 1, 1_000_000),
+                values.integer("ws.max-ops-burst", 1, 1_000_000));
     }
 
     /** Room for an event's envelope and WebSocket header around its data. */

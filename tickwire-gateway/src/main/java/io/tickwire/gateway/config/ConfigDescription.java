@@ -41,7 +41,9 @@ final class ConfigDescription {
                 .put("heartbeat-ms", c.ws().heartbeatMs())
                 .put("max-frame-bytes", c.ws().maxFrameBytes())
                 .put("max-json-depth", c.ws().maxJsonDepth())
-                .put("handshake-timeout-ms", c.ws().handshakeTimeoutMs());
+                .put("handshake-timeout-ms", c.ws().handshakeTimeoutMs())
+                .put("max-ops-per-second", c.ws().maxOpsPerSecond())
+                .put("max-ops-burst", c.ws().maxOpsBurst());
         root.putObject("outbound")
                 .put("budget-bytes", c.outbound().budgetBytes())
                 .put("high-water-bytes", c.outbound().highWaterBytes())

@@ -29,8 +29,13 @@ public record GatewayConfig(
     /** {@code server.transport}. */
     public enum Transport { AUTO, EPOLL, NIO }
 
-    /** {@code ws.*}: the WebSocket endpoint. */
-    public record Ws(String path, long heartbeatMs, int maxFrameBytes, int maxJsonDepth, long handshakeTimeoutMs) {}
+    /**
+     * {@code ws.*}: the WebSocket endpoint, and what one connection may send: frames up to
+     * {@code maxFrameBytes}, JSON nested up to {@code maxJsonDepth}, operations at {@code maxOpsPerSecond}
+     * with bursts of {@code maxOpsBurst} (a token bucket).
+     */
+    public record Ws(String path, long heartbeatMs, int maxFrameBytes, int maxJsonDepth, long handshakeTimeoutMs,
+                     int maxOpsPerSecond, int maxOpsBurst) {}
 
     /**
      * {@code outbound.*}: what one connection may hold in memory on its way out. {@code lowWaterBytes} and

@@ -17,6 +17,7 @@ public final class GatewayMetrics {
     private final Counter delivered;
     private final Counter closedSlow;
     private final Counter loopOverflows;
+    private final Counter rateLimited;
 
     public GatewayMetrics(Supplier<Number> rooms, Supplier<Number> pendingOutboundBytes) {
         Gauge.builder("tickwire.outbound.pending.bytes", pendingOutboundBytes, s -> s.get().doubleValue())
@@ -34,6 +35,9 @@ public final class GatewayMetrics {
                 .description("event and snapshot frames written to connections").register(registry);
         loopOverflows = Counter.builder("tickwire.fanout.loop.overflows")
                 .description("times a room's live events went to catch-up because an event loop was too far behind")
+                .register(registry);
+        rateLimited = Counter.builder("tickwire.operations.rate.limited")
+                .description("client operations refused (rate_limited) or connections closed (4029) for flooding")
                 .register(registry);
         closedSlow = Counter.builder("tickwire.connections.slow.closed")
                 .description("connections closed with 4008 (fell out of history)").register(registry);
@@ -57,6 +61,10 @@ public final class GatewayMetrics {
 
     public Counter loopOverflows() {
         return loopOverflows;
+    }
+
+    public Counter rateLimited() {
+        return rateLimited;
     }
 
     public Counter closedSlow() {

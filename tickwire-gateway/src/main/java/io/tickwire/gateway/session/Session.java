@@ -55,6 +55,7 @@ public final class Session {
     private ScheduledFuture<?> expiry;
     private ScheduledFuture<?> expiryWarning;
     private boolean refreshing; // one refresh verification at a time per connection
+    private final OperationBudget budget;
     private int unflushedBytes;
     private int writableCursor; // where the next writability pass starts, so no subscription starves
     private boolean flushQueued;
@@ -68,6 +69,8 @@ public final class Session {
         this.principal = principal;
         this.id = id;
         this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(ctx.config().ws().heartbeatMs());
+        this.budget = new OperationBudget(ctx.config().ws().maxOpsPerSecond(), ctx.config().ws().maxOpsBurst(),
+                System.nanoTime());
     }
 
     GatewayContext context() {
@@ -114,11 +117,27 @@ public final class Session {
         if (closing) {
             return;
         }
-        ClientOp op;
+        ClientOp op = null;
+        ProtocolException malformed = null;
         try {
             op = ctx.parser().parse(frame, 0, frame.length);
         } catch (ProtocolException e) {
-            send(ServerMessages.error(json(), e.rawId(), null, e.code(), e.getMessage()));
+            malformed = e;
+        }
+        OperationBudget.Verdict verdict = budget.take(System.nanoTime()); // malformed frames count too
+        if (verdict == OperationBudget.Verdict.CLOSE) {
+            ctx.metrics().rateLimited().increment();
+            close(CloseCode.RATE_LIMITED, "too many operations");
+            return;
+        }
+        String rawId = op != null ? op.rawId() : malformed.rawId();
+        if (verdict == OperationBudget.Verdict.REFUSE) {
+            ctx.metrics().rateLimited().increment();
+            send(ServerMessages.error(json(), rawId, null, ErrorCode.RATE_LIMITED, "too many operations: slow down"));
+            return;
+        }
+        if (malformed != null) {
+            send(ServerMessages.error(json(), rawId, null, malformed.code(), malformed.getMessage()));
             return;
         }
         if (op instanceof ClientOp.Subscribe s) {

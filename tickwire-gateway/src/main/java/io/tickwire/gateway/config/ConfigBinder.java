@@ -59,7 +59,9 @@ final class ConfigBinder {
                 values.nonEmptyText("server.host"),
                 values.integer("server.port", 0, 65535),
                 values.oneOf("server.transport", Transport.class),
-                values.integer("server.io-threads", 0, MAX));
+                values.integer("server.io-threads", 0, MAX),
+                values.integer("server.max-connections", 1, MAX),
+                values.integer("server.max-connections-per-user", 1, MAX));
     }
 
     private Ws ws() {

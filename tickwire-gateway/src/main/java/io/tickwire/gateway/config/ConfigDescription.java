@@ -35,7 +35,9 @@ final class ConfigDescription {
                 .put("host", c.server().host())
                 .put("port", c.server().port())
                 .put("transport", word(c.server().transport()))
-                .put("io-threads", c.server().ioThreads());
+                .put("io-threads", c.server().ioThreads())
+                .put("max-connections", c.server().maxConnections())
+                .put("max-connections-per-user", c.server().maxConnectionsPerUser());
         root.putObject("ws")
                 .put("path", c.ws().path())
                 .put("heartbeat-ms", c.ws().heartbeatMs())

@@ -23,8 +23,12 @@ public record GatewayConfig(
     /** {@code demo}: simulated feed and dev tokens; {@code serve}: production. */
     public enum Mode { DEMO, SERVE }
 
-    /** {@code server.*}: the listening socket and event loops. */
-    public record Server(String host, int port, Transport transport, int ioThreads) {}
+    /**
+     * {@code server.*}: the listening socket and event loops, and how many WebSocket connections the node
+     * holds, in all and per user ({@code sub}).
+     */
+    public record Server(String host, int port, Transport transport, int ioThreads, int maxConnections,
+                         int maxConnectionsPerUser) {}
 
     /** {@code server.transport}. */
     public enum Transport { AUTO, EPOLL, NIO }

@@ -40,10 +40,12 @@ final class WebSocketUpgrade {
     private final Set<String> origins;
     private final WebSocketDecoderConfig decoderConfig;
     private final LoopIndex loops;
+    private final ConnectionAdmission admission;
 
     WebSocketUpgrade(GatewayContext context, LoopIndex loops) {
         this.context = context;
         this.loops = loops;
+        this.admission = new ConnectionAdmission(context.config().server());
         GatewayConfig.Auth auth = context.config().auth();
         this.allowQueryToken = auth.allowQueryToken();
         this.anyOrigin = auth.allowedOrigins().contains("*");
@@ -98,6 +100,26 @@ final class WebSocketUpgrade {
         WebSocketServerHandshaker handshaker = handshaker(req);
         if (handshaker == null) {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        ConnectionAdmission.Refusal refusal = admission.admit(principal.subject(), ctx.channel());
+        if (refusal == ConnectionAdmission.Refusal.NODE_FULL) {
+            if (origin == null) {
+                HttpReplies.send(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json",
+                        "{\"error\":{\"code\":\"unavailable\",\"message\":\"node at its connection limit\"}}"
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8), "5");
+            } else {
+                upgradeAndClose(ctx, req, CloseCode.TRY_AGAIN_LATER, "node at its connection limit: retry after 5 s");
+            }
+            return;
+        }
+        if (refusal == ConnectionAdmission.Refusal.USER_FULL) {
+            if (origin == null) {
+                HttpReplies.error(ctx, req, HttpResponseStatus.TOO_MANY_REQUESTS, "limit_exceeded",
+                        "too many connections for this user", null);
+            } else {
+                upgradeAndClose(ctx, req, CloseCode.RATE_LIMITED, "too many connections for this user");
+            }
             return;
         }
         String sessionId = Integer.toHexString(ThreadLocalRandom.current().nextInt() | 0x10000000);

@@ -63,7 +63,7 @@ class ConfigValidationTest {
         Path file = write("server:\n  prot: 9000\n");
 
         loadFails(file).hasMessage("server.prot: unknown key (from file " + file
-                + "); valid keys under server: host, port, transport, io-threads");
+                + "); valid keys under server: host, port, transport, io-threads, max-connections, max-connections-per-user");
     }
 
     @Test
@@ -106,7 +106,7 @@ class ConfigValidationTest {
         loadFails(write("server: {port: {number: 1}}\n"))
                 .hasMessageStartingWith("server.port: expected a single value, got a mapping");
         loadFails(write("server: 8080\n")).hasMessageStartingWith(
-                "server: expected a mapping with keys host, port, transport, io-threads, got 8080");
+                "server: expected a mapping with keys host, port, transport, io-threads, max-connections, max-connections-per-user, got 8080");
         loadFails(write("auth: {allowed-origins: https://a.example}\n"))
                 .hasMessageStartingWith("auth.allowed-origins: expected a list");
     }

@@ -70,10 +70,6 @@ public final class Room {
         return loops[loopIndex];
     }
 
-    int loopCount() {
-        return loops.length;
-    }
-
     /**
      * Completes warming with the bus's view taken after this room started receiving live events:
      * everything after {@code latestSeq} is therefore in the ring.

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tickwire.gateway.auth.Principal;
@@ -102,7 +103,7 @@ public final class Session {
     void answerPing(ByteBuf payload) {
         touched();
         if (writable()) {
-            channel.writeAndFlush(new io.netty.handler.codec.http.websocketx.PongWebSocketFrame(payload.retain()),
+            channel.writeAndFlush(new PongWebSocketFrame(payload.retain()),
                     channel.voidPromise());
         }
     }
@@ -237,7 +238,7 @@ public final class Session {
                 why = "at most " + ctx.config().rooms().maxSubscriptionsPerConnection() + " subscriptions per connection";
             }
             if (refusal != null) {
-                send(ServerMessages.error(json(), op.rawId(), name.length() <= 100 ? name : name.substring(0, 100), refusal, why));
+                send(ServerMessages.error(json(), op.rawId(), echoable(name), refusal, why));
                 continue;
             }
             Subscription sub;
@@ -259,6 +260,11 @@ public final class Session {
                 }
             });
         }
+    }
+
+    /** A client's room name as echoed back: a name longer than any valid room is cut short. */
+    private static String echoable(String name) {
+        return name.length() <= 100 ? name : name.substring(0, 100);
     }
 
     /** Registers a new subscription with the room, looking it up again if it retired in between. */
@@ -289,7 +295,7 @@ public final class Session {
             if (sub != null) {
                 endSubscription(sub);
             }
-            send(ServerMessages.unsubscribed(json(), op.rawId(), name.length() <= 100 ? name : name.substring(0, 100), null));
+            send(ServerMessages.unsubscribed(json(), op.rawId(), echoable(name), null));
         }
     }
 
@@ -362,9 +368,6 @@ public final class Session {
         }
     }
 
-    boolean closing() {
-        return closing;
-    }
 
     /** Sends a control message, unless the client is so far behind that it must go (4008). */
     void send(JsonWriter message) {

@@ -35,6 +35,7 @@ public final class Gateway implements AutoCloseable {
     private final TokenVerifier tokens;
     private final GatewayServer server;
     private final ScheduledExecutorService maintenance;
+    private final GatewayMetrics metrics;
     private final MarketSimulator simulator;
     private final int port;
     private volatile boolean ready;
@@ -46,7 +47,8 @@ public final class Gateway implements AutoCloseable {
         this.bus = new InMemoryEventBus(config.rooms().kinds(), config.bus());
         this.rooms = new RoomRegistry(config.rooms().kinds(), bus, server.loops().size(),
                 ByteBufAllocator.DEFAULT, System::currentTimeMillis);
-        GatewayMetrics metrics = new GatewayMetrics(rooms::size, server::pendingOutboundBytes);
+        this.metrics = new GatewayMetrics(config.rooms().kinds().keySet(), server.loops().size(), rooms::size,
+                server::pendingOutboundBytes);
         GatewayContext context = new GatewayContext(config, bus, rooms, tokens,
                 new ClientOpParser(config.ws().maxJsonDepth()), metrics);
         bus.start(new Fanout(rooms, server.loops().loops(), metrics, System::currentTimeMillis));
@@ -56,6 +58,7 @@ public final class Gateway implements AutoCloseable {
             return t;
         });
         maintenance.scheduleWithFixedDelay(rooms::sweep, 5, 5, TimeUnit.SECONDS);
+        maintenance.scheduleAtFixedRate(() -> metrics.probeLoopLag(server.loops().loops()), 1, 1, TimeUnit.SECONDS);
         boolean demo = config.mode() == GatewayConfig.Mode.DEMO;
         try {
             this.port = server.start(context, demo ? new DevApi(config) : null, () -> ready);
@@ -64,6 +67,7 @@ public final class Gateway implements AutoCloseable {
             server.stop();
             tokens.close();
             bus.close();
+            metrics.close();
             throw e;
         }
         this.simulator = demo
@@ -116,5 +120,6 @@ public final class Gateway implements AutoCloseable {
         server.stop();
         bus.close();
         rooms.clear();
+        metrics.close();
     }
 }

@@ -42,7 +42,7 @@ final class EnvOverrides {
     }
 
     /** TICKWIRE_ variables read by something other than the configuration (logback.xml). */
-    static final java.util.Set<String> NOT_KEYS = java.util.Set.of("TICKWIRE_LOG_LEVEL");
+    static final java.util.Set<String> NOT_KEYS = java.util.Set.of("TICKWIRE_LOG_LEVEL", "TICKWIRE_LOG_FORMAT");
 
     static void apply(ConfigTree tree, Map<String, String> env) {
         Map<String, String> known = variables(tree);

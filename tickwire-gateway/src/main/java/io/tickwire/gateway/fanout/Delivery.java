@@ -1,5 +1,6 @@
 package io.tickwire.gateway.fanout;
 
+import io.tickwire.gateway.metrics.GatewayMetrics;
 import io.tickwire.gateway.room.EncodedEvent;
 import io.tickwire.gateway.room.Room;
 import io.tickwire.gateway.room.RoomSubscriber;
@@ -11,12 +12,19 @@ final class Delivery implements Runnable {
     private final int loopIndex;
     private final EncodedEvent event;
     private final LoopBacklog backlog;
+    private final GatewayMetrics metrics;
+    private final long receivedNanos;
+    private final long publishedMillis;
 
-    Delivery(Room room, int loopIndex, EncodedEvent event, LoopBacklog backlog) {
+    Delivery(Room room, int loopIndex, EncodedEvent event, LoopBacklog backlog, GatewayMetrics metrics,
+             long receivedNanos, long publishedMillis) {
         this.room = room;
         this.loopIndex = loopIndex;
         this.event = event;
         this.backlog = backlog;
+        this.metrics = metrics;
+        this.receivedNanos = receivedNanos;
+        this.publishedMillis = publishedMillis;
     }
 
     @Override
@@ -29,6 +37,7 @@ final class Delivery implements Runnable {
                     s.failed(e); // that subscriber's connection ends; the others still get the event
                 }
             }
+            metrics.delivered(receivedNanos, publishedMillis);
         } finally {
             discard();
         }

@@ -57,6 +57,8 @@ public final class Fanout implements EventBus.EventSink {
 
     @Override
     public void onEvent(BusEvent event) {
+        long receivedNanos = System.nanoTime();
+        metrics.received(event.room());
         // Only rooms someone subscribed to on this node are held here; the bus keeps every room's history.
         Room room = registry.get(event.room());
         while (room != null) {
@@ -86,7 +88,8 @@ public final class Fanout implements EventBus.EventSink {
                     LoopBacklog backlog = backlogs[i];
                     if (backlog.tasks.get() < MAX_QUEUED_DELIVERIES && backlog.bytes.get() < MAX_QUEUED_BYTES) {
                         backlog.add(encoded.frameBytes());
-                        execute(i, new Delivery(room, i, encoded.retain(), backlog));
+                        execute(i, new Delivery(room, i, encoded.retain(), backlog, metrics, receivedNanos,
+                                event.timestampMillis()));
                     } else if (subscribers.claimCatchUp()) {
                         metrics.loopOverflows().increment();
                         execute(i, new CatchUp(room, i));

@@ -94,7 +94,7 @@ public final class PublishApi {
                 if (r.duplicate()) {
                     w.field("duplicate", true);
                 } else {
-                    context.metrics().published().increment();
+                    context.metrics().published(io.tickwire.protocol.RoomName.kindOf(r.room()), 1);
                 }
                 body.append(i == 0 ? "" : ",").append(w.endObject());
             }

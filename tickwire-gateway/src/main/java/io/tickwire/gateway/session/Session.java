@@ -12,6 +12,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.tickwire.gateway.auth.Principal;
 import io.tickwire.gateway.auth.TokenVerifier;
 import io.tickwire.gateway.config.GatewayConfig;
+import io.tickwire.gateway.metrics.GatewayMetrics;
+import io.tickwire.gateway.metrics.LoopMetrics;
 import io.tickwire.gateway.room.Room;
 import io.tickwire.gateway.room.RoomLimitException;
 import io.tickwire.protocol.ClientOp;
@@ -35,6 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class Session {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
+    /** One line per connection opened and closed; its own logger, so operators can turn it down. */
+    private static final Logger connectionLog = LoggerFactory.getLogger("tickwire.connections");
     /** Written but unflushed bytes past which a connection is flushed without waiting for the batch. */
     static final int FLUSH_EARLY_BYTES = 32 * 1024;
     private static final FastThreadLocal<JsonWriter> JSON = new FastThreadLocal<>() {
@@ -62,6 +66,11 @@ public final class Session {
     private boolean flushQueued;
     private boolean flushing; // a writability change fired from inside our own flush is handled after it
     private boolean closing;
+    private final LoopMetrics loopMetrics;
+    private final long openedNanos = System.nanoTime();
+    private int closeCode = GatewayMetrics.ABNORMAL_CLOSURE; // until a close frame is sent or received
+    private boolean closedByServer;
+    private String closeReason = "connection lost";
 
     Session(GatewayContext ctx, Channel channel, int loopIndex, Principal principal, String id) {
         this.ctx = ctx;
@@ -70,6 +79,7 @@ public final class Session {
         this.principal = principal;
         this.id = id;
         this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(ctx.config().ws().heartbeatMs());
+        this.loopMetrics = ctx.metrics().loop(loopIndex);
         this.budget = new OperationBudget(ctx.config().ws().maxOpsPerSecond(), ctx.config().ws().maxOpsBurst(),
                 System.nanoTime());
     }
@@ -86,9 +96,15 @@ public final class Session {
         return loopIndex;
     }
 
+    /** The counts of this session's event loop. */
+    LoopMetrics loopMetrics() {
+        return loopMetrics;
+    }
+
     /** Sends {@code welcome} and starts the heartbeat. */
     void open() {
-        ctx.metrics().connections().incrementAndGet();
+        ctx.metrics().connectionOpened();
+        connectionLog.info("open session={} user={} addr={}", id, principal.subject(), clientAddress());
         GatewayConfig.Ws ws = ctx.config().ws();
         send(ServerMessages.welcome(json(), id, ctx.config().nodeId(), ws.heartbeatMs(), principal.expiresAtMillis()));
         heartbeat = channel.eventLoop().scheduleAtFixedRate(this::beat, ws.heartbeatMs(), ws.heartbeatMs(),
@@ -347,7 +363,9 @@ public final class Session {
             frame.release();
             return;
         }
-        unflushedBytes += frame.readableBytes();
+        int size = frame.readableBytes();
+        unflushedBytes += size;
+        loopMetrics.frameWritten(size);
         channel.write(frame, channel.voidPromise());
         if (unflushedBytes >= FLUSH_EARLY_BYTES) {
             flushNow(); // a long batch: don't let it count against writability unsent
@@ -402,11 +420,10 @@ public final class Session {
             return;
         }
         closing = true;
+        closeCode = code.code();
+        closedByServer = true;
+        closeReason = reason;
         cancelTimers();
-        if (code == CloseCode.SLOW_CONSUMER) {
-            ctx.metrics().closedSlow().increment();
-        }
-        log.debug("closing session {}: {} {}", id, code.code(), reason);
         endAll();
         channel.writeAndFlush(new CloseWebSocketFrame(code.code(), reason)).addListener(ChannelFutureListener.CLOSE);
         channel.eventLoop().schedule(() -> {
@@ -427,9 +444,28 @@ public final class Session {
             return;
         }
         closing = true;
+        closeCode = payload.readableBytes() >= 2 ? payload.getUnsignedShort(payload.readerIndex()) : 1005;
+        closeReason = payload.readableBytes() > 2
+                ? loggable(payload.toString(payload.readerIndex() + 2, Math.min(payload.readableBytes() - 2, 123),
+                        java.nio.charset.StandardCharsets.UTF_8))
+                : "";
         cancelTimers();
         endAll();
         channel.writeAndFlush(new CloseWebSocketFrame(true, 0, payload.retain())).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * The frame decoder refused a frame and has sent the close frame itself ({@code code}, e.g. 1002 or
+     * 1007); the channel closes next.
+     */
+    void protocolViolation(int code, String reason) {
+        if (!closing) {
+            closing = true;
+            closeCode = code;
+            closedByServer = true;
+            closeReason = reason;
+        }
+        channel.close();
     }
 
     /** The channel is gone: release everything. */
@@ -437,7 +473,26 @@ public final class Session {
         cancelTimers();
         closing = true;
         endAll();
-        ctx.metrics().connections().decrementAndGet();
+        ctx.metrics().connectionClosed(closeCode, closedByServer);
+        connectionLog.info("close session={} user={} addr={} duration_ms={} code={} by={} reason=\"{}\"", id,
+                principal.subject(), clientAddress(), (System.nanoTime() - openedNanos) / 1_000_000, closeCode,
+                closedByServer ? "server" : "client", closeReason);
+    }
+
+    /** A client's text made safe for one log line: no control characters, no quotes. */
+    private static String loggable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            out.append(c < 0x20 || c == 0x7f || c == '"' || c == '\\' ? '?' : c);
+        }
+        return out.toString();
+    }
+
+    /** The client's address as the gateway sees it. */
+    private String clientAddress() {
+        java.net.SocketAddress a = channel.remoteAddress();
+        return a instanceof java.net.InetSocketAddress inet ? inet.getAddress().getHostAddress() : String.valueOf(a);
     }
 
     private void cancelTimers() {

@@ -93,8 +93,9 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             session.close(CloseCode.MESSAGE_TOO_BIG, "message larger than the frame limit");
-        } else if (cause instanceof CorruptedWebSocketFrameException) {
-            ctx.close(); // the decoder has already sent the close frame naming the violation
+        } else if (cause instanceof CorruptedWebSocketFrameException e) {
+            // the decoder has already sent the close frame naming the violation
+            session.protocolViolation(e.closeStatus() != null ? e.closeStatus().code() : 1002, e.getMessage());
         } else {
             log.debug("session {} failed", sessionId, cause);
             session.close(CloseCode.INTERNAL_ERROR, "internal error");

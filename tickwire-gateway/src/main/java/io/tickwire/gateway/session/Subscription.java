@@ -3,6 +3,8 @@ package io.tickwire.gateway.session;
 import io.tickwire.gateway.bus.BusEvent;
 import io.tickwire.gateway.bus.EventBus;
 import io.tickwire.gateway.config.GatewayConfig;
+import io.tickwire.gateway.metrics.GatewayMetrics;
+import io.tickwire.gateway.metrics.GatewayMetrics.ResumeOutcome;
 import io.tickwire.gateway.room.EncodedEvent;
 import io.tickwire.gateway.room.Room;
 import io.tickwire.gateway.room.RoomSubscriber;
@@ -73,23 +75,30 @@ final class Subscription implements RoomSubscriber {
                 EncodedEvent latest = pos.latest();
                 boolean clientHasIt = resume != null && latest != null && resume.epoch().equals(epoch)
                         && resume.seq() >= latest.seq();
+                if (resume != null) {
+                    metrics().resumed(latest != null && !clientHasIt ? ResumeOutcome.REPLAYED : ResumeOutcome.UP_TO_DATE);
+                }
                 if (latest != null && !clientHasIt) {
                     byte[] data = latest.dataCopy();
                     session.send(ServerMessages.snapshot(session.json(), room.name(), latest.seq(), data, 0, data.length));
-                    session.context().metrics().delivered().increment();
+                    session.loopMetrics().eventDelivered();
                 }
                 return;
             }
-            if (resume == null || resume.seq() == s && resume.epoch().equals(epoch)) {
+            if (resume == null) {
                 return;
             }
+            if (resume.seq() == s && resume.epoch().equals(epoch)) {
+                metrics().resumed(ResumeOutcome.UP_TO_DATE);
+                return;
+            }
+            resuming = true; // until live, or reset
             if (!resume.epoch().equals(epoch)) {
                 reset(s, "epoch_changed");
             } else if (resume.seq() > s) {
                 reset(s, "history_unavailable");
             } else {
                 lastSent = resume.seq();
-                resuming = true;
                 replayed = false;
                 state = State.CATCHING_UP;
                 pump();
@@ -114,17 +123,20 @@ final class Subscription implements RoomSubscriber {
             return;
         }
         if (room.conflate()) {
-            if (session.writable()) {
+            if (pendingState != null) {
+                session.loopMetrics().conflated(); // the unsent state is superseded, never sent
                 dropPendingState();
+            }
+            if (session.writable()) {
                 write(event);
             } else {
-                dropPendingState();
                 pendingState = event.retain();
             }
         } else if (session.pendingBytes() + event.frameBytes() <= session.budgetBytes()) {
             write(event);
         } else {
             state = State.CATCHING_UP; // resumes from the ring or the bus once the channel drains
+            session.loopMetrics().catchUpStarted();
             loopBehind = false;
             if (session.writable()) {
                 pump(); // no writability change will come to wake the cursor
@@ -141,6 +153,7 @@ final class Subscription implements RoomSubscriber {
     public void onMissedLive() {
         if (state == State.LIVE) {
             state = State.CATCHING_UP;
+            session.loopMetrics().catchUpStarted();
             loopBehind = true;
             pump();
         }
@@ -188,7 +201,7 @@ final class Subscription implements RoomSubscriber {
             }
             if (next == null) {
                 state = State.LIVE;
-                resuming = false;
+                resumeReplayed();
                 return;
             }
             try {
@@ -284,7 +297,7 @@ final class Subscription implements RoomSubscriber {
             EncodedEvent next = room.after(lastSent);
             if (next == Room.NOT_COVERED) {
                 state = State.LIVE;
-                resuming = false;
+                resumeReplayed();
                 return;
             }
             if (next != null) {
@@ -357,6 +370,10 @@ final class Subscription implements RoomSubscriber {
     }
 
     private void reset(long seq, String reason) {
+        if (resuming) {
+            metrics().resumed("epoch_changed".equals(reason)
+                    ? ResumeOutcome.RESET_EPOCH_CHANGED : ResumeOutcome.RESET_HISTORY_UNAVAILABLE);
+        }
         session.send(ServerMessages.reset(session.json(), room.name(), seq, epoch, reason));
         if (state == State.ENDED) {
             return;
@@ -370,7 +387,19 @@ final class Subscription implements RoomSubscriber {
         replayed = true;
         lastSent = event.seq(); // before the write: the write may flush, and a flush may call back
         session.writeFrame(event.frameForWrite());
-        session.context().metrics().delivered().increment();
+        session.loopMetrics().eventDelivered();
+    }
+
+    /** A resume's replay reached the live stream. */
+    private void resumeReplayed() {
+        if (resuming) {
+            resuming = false;
+            metrics().resumed(ResumeOutcome.REPLAYED);
+        }
+    }
+
+    private GatewayMetrics metrics() {
+        return session.context().metrics();
     }
 
     private void dropPendingState() {

@@ -62,6 +62,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (method.equals(HttpMethod.GET) && req.headers().containsValue("Upgrade", "websocket", true)) {
                 upgrade.handle(ctx, req);
             } else {
+                context.metrics().handshakeRejected(io.tickwire.gateway.metrics.GatewayMetrics.HandshakeRejection.BAD_REQUEST);
                 HttpReplies.error(ctx, req, HttpResponseStatus.BAD_REQUEST, "bad_request", "expected a WebSocket upgrade", null);
             }
             return;

@@ -18,6 +18,7 @@ import io.tickwire.gateway.config.GatewayConfig;
 import io.tickwire.gateway.http.HttpReplies;
 import io.tickwire.gateway.http.HttpTokens;
 import io.tickwire.gateway.http.OnEventLoop;
+import io.tickwire.gateway.metrics.GatewayMetrics.HandshakeRejection;
 import io.tickwire.gateway.session.GatewayContext;
 import io.tickwire.gateway.session.SessionHandler;
 import io.tickwire.protocol.CloseCode;
@@ -61,6 +62,7 @@ final class WebSocketUpgrade {
     void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
         if (origin != null && !anyOrigin && !origins.contains(origin.toLowerCase(Locale.ROOT))) {
+            context.metrics().handshakeRejected(HandshakeRejection.ORIGIN);
             HttpReplies.error(ctx, req, HttpResponseStatus.FORBIDDEN, "forbidden", "origin not allowed", null);
             return;
         }
@@ -81,6 +83,7 @@ final class WebSocketUpgrade {
             return;
         }
         if (error instanceof TokenVerifier.VerifierBusyException) {
+            context.metrics().handshakeRejected(HandshakeRejection.VERIFIER_BUSY);
             if (origin == null) {
                 HttpReplies.busy(ctx, req);
             } else {
@@ -89,6 +92,7 @@ final class WebSocketUpgrade {
             return;
         }
         if (error != null) {
+            context.metrics().handshakeRejected(HandshakeRejection.UNAUTHORIZED);
             String why = error instanceof TokenVerifier.InvalidTokenException ? error.getMessage() : "invalid token";
             if (origin == null) {
                 HttpReplies.error(ctx, req, HttpResponseStatus.UNAUTHORIZED, "unauthorized", why, null);
@@ -104,6 +108,7 @@ final class WebSocketUpgrade {
         }
         ConnectionAdmission.Refusal refusal = admission.admit(principal.subject(), ctx.channel());
         if (refusal == ConnectionAdmission.Refusal.NODE_FULL) {
+            context.metrics().handshakeRejected(HandshakeRejection.NODE_FULL);
             if (origin == null) {
                 HttpReplies.send(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json",
                         "{\"error\":{\"code\":\"unavailable\",\"message\":\"node at its connection limit\"}}"
@@ -114,6 +119,7 @@ final class WebSocketUpgrade {
             return;
         }
         if (refusal == ConnectionAdmission.Refusal.USER_FULL) {
+            context.metrics().handshakeRejected(HandshakeRejection.USER_FULL);
             if (origin == null) {
                 HttpReplies.error(ctx, req, HttpResponseStatus.TOO_MANY_REQUESTS, "limit_exceeded",
                         "too many connections for this user", null);

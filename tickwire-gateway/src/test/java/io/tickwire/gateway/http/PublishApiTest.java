@@ -437,7 +437,7 @@ class PublishApiTest {
             String scrape = r.body();
             assertThat(metric(scrape, "tickwire_connections")).isGreaterThanOrEqualTo(1);
             assertThat(metric(scrape, "tickwire_subscriptions")).isGreaterThanOrEqualTo(1);
-            assertThat(metric(scrape, "tickwire_events_published_total")).isGreaterThanOrEqualTo(3);
+            assertThat(metric(scrape, "tickwire_events_published_total{kind=\"trades\"}")).isGreaterThanOrEqualTo(3);
             assertThat(metric(scrape, "tickwire_events_delivered_total")).isGreaterThanOrEqualTo(3);
         }
     }

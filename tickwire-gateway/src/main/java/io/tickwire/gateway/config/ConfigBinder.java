@@ -161,14 +161,20 @@ final class ConfigBinder {
 
     private Kind kind(String name) {
         String p = ConfigMerger.KINDS_PATH + "." + name + ".";
+        Delivery delivery = values.oneOf(p + "delivery", Delivery.class);
+        long minIntervalMs = values.integer(p + "min-interval-ms", 0, 60_000);
+        if (minIntervalMs > 0 && delivery == Delivery.RELIABLE) {
+            throw values.fail(p + "min-interval-ms", "applies to conflate kinds only: a reliable kind never skips an event");
+        }
         return new Kind(
                 name,
                 values.oneOf(p + "access", Access.class),
-                values.oneOf(p + "delivery", Delivery.class),
+                delivery,
                 values.integer(p + "history-events", 1, MAX),
                 values.integer(p + "history-seconds", 0, Long.MAX_VALUE),
                 values.integer(p + "max-rooms", 1, MAX),
-                values.integer(p + "idle-evict-seconds", 1, Long.MAX_VALUE));
+                values.integer(p + "idle-evict-seconds", 1, Long.MAX_VALUE),
+                minIntervalMs);
     }
 
     private Bus bus() {

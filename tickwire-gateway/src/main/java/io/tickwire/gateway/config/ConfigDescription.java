@@ -76,7 +76,8 @@ final class ConfigDescription {
                 .put("history-events", kind.historyEvents())
                 .put("history-seconds", kind.historySeconds())
                 .put("max-rooms", kind.maxRooms())
-                .put("idle-evict-seconds", kind.idleEvictSeconds()));
+                .put("idle-evict-seconds", kind.idleEvictSeconds())
+                .put("min-interval-ms", kind.minIntervalMs()));
         root.putObject("bus")
                 .put("type", c.bus().type())
                 .put("dedup-window-seconds", c.bus().dedupWindowSeconds())

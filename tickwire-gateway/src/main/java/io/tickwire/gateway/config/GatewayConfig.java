@@ -92,7 +92,10 @@ public record GatewayConfig(
      */
     public record Rooms(int maxEventBytes, int maxSubscriptionsPerConnection, Map<String, Kind> kinds) {}
 
-    /** {@code rooms.kinds.<kind>.*}: one room kind's policy. */
+    /**
+     * {@code rooms.kinds.<kind>.*}: one room kind's policy. {@code minIntervalMs} (conflate kinds only) is the
+     * shortest time between two updates of a room to one subscriber; 0 = no limit.
+     */
     public record Kind(
             String name,
             Access access,
@@ -100,7 +103,15 @@ public record GatewayConfig(
             int historyEvents,
             long historySeconds,
             int maxRooms,
-            long idleEvictSeconds) {}
+            long idleEvictSeconds,
+            long minIntervalMs) {
+
+        /** A kind without a minimum interval. */
+        public Kind(String name, Access access, Delivery delivery, int historyEvents, long historySeconds, int maxRooms,
+                    long idleEvictSeconds) {
+            this(name, access, delivery, historyEvents, historySeconds, maxRooms, idleEvictSeconds, 0);
+        }
+    }
 
     /** {@code rooms.kinds.<kind>.access}. */
     public enum Access { AUTHENTICATED, GRANTED }

@@ -88,7 +88,7 @@ public final class Fanout implements EventBus.EventSink {
                     LoopBacklog backlog = backlogs[i];
                     if (backlog.tasks.get() < MAX_QUEUED_DELIVERIES && backlog.bytes.get() < MAX_QUEUED_BYTES) {
                         backlog.add(encoded.frameBytes());
-                        execute(i, new Delivery(room, i, encoded.retain(), backlog, metrics, receivedNanos,
+                        execute(i, new Delivery(room, i, loops[i], encoded.retain(), backlog, metrics, receivedNanos,
                                 event.timestampMillis()));
                     } else if (subscribers.claimCatchUp()) {
                         metrics.loopOverflows().increment();

@@ -14,6 +14,11 @@ public final class LoopSubscribers {
     private volatile RoomSubscriber[] members = EMPTY;
     private volatile int count;
     private final java.util.concurrent.atomic.AtomicBoolean catchUpQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    // Max frequency (a conflate kind's min-interval), loop-confined: the newest event held back, and when the
+    // subscribers here last got one.
+    private EncodedEvent held;
+    private boolean everDelivered;
+    private long lastDeliveredNanos;
 
     void add(RoomSubscriber subscriber) {
         RoomSubscriber[] next = Arrays.copyOf(members, members.length + 1);
@@ -43,6 +48,50 @@ public final class LoopSubscribers {
 
     public int count() {
         return count;
+    }
+
+    /**
+     * Max frequency: decides whether {@code event}, arriving at {@code now}, goes to this loop's subscribers
+     * at once. Returns -1 if it does (and counts it as delivered at {@code now}); otherwise holds it in place
+     * of any event held before and returns the delay in nanoseconds after which the caller must run
+     * {@link #takeHeld}, or 0 if such a run is already scheduled.
+     */
+    public long holdIfTooSoon(EncodedEvent event, long now, long minIntervalNanos) {
+        if (held == null && (!everDelivered || now - lastDeliveredNanos >= minIntervalNanos)) {
+            everDelivered = true;
+            lastDeliveredNanos = now;
+            return -1;
+        }
+        boolean scheduled = held != null;
+        if (held != null) {
+            held.release();
+        }
+        held = event.retain();
+        return scheduled ? 0 : Math.max(1, lastDeliveredNanos + minIntervalNanos - now);
+    }
+
+    /** Whether an event is held back by the max frequency. */
+    public boolean hasHeld() {
+        return held != null;
+    }
+
+    /** The held event (the caller releases it), counted as delivered at {@code now}; null if none. */
+    public EncodedEvent takeHeld(long now) {
+        EncodedEvent e = held;
+        held = null;
+        if (e != null) {
+            everDelivered = true;
+            lastDeliveredNanos = now;
+        }
+        return e;
+    }
+
+    /** Releases a held event; only once the loop has stopped. */
+    void discardHeld() {
+        if (held != null) {
+            held.release();
+            held = null;
+        }
     }
 
     /** True for the one caller that may queue a catch-up signal to this loop; see {@link #releaseCatchUp}. */

@@ -35,6 +35,7 @@ public final class Room {
     private int subscribers;
     private long lastActivityMillis;
     private boolean retired;
+    private final long minIntervalNanos;
 
     Room(String name, GatewayConfig.Kind kind, int ringCapacity, int loopCount, long nowMillis) {
         this.name = name;
@@ -46,6 +47,7 @@ public final class Room {
             loops[i] = new LoopSubscribers();
         }
         this.lastActivityMillis = nowMillis;
+        this.minIntervalNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(kind.minIntervalMs());
     }
 
     public String name() {
@@ -58,6 +60,11 @@ public final class Room {
 
     public boolean conflate() {
         return kind.delivery() == GatewayConfig.Delivery.CONFLATE;
+    }
+
+    /** The kind's shortest time between two updates to one subscriber, in nanoseconds; 0 = none. */
+    public long minIntervalNanos() {
+        return minIntervalNanos;
     }
 
     /** Completes once the room knows its epoch and position from the bus. */
@@ -183,6 +190,13 @@ public final class Room {
     synchronized void retire() {
         retired = true;
         clearRing();
+    }
+
+    /** Releases events held back by the max frequency; only once the event loops have stopped. */
+    synchronized void discardHeld() {
+        for (LoopSubscribers l : loops) {
+            l.discardHeld();
+        }
     }
 
     private void push(EncodedEvent e) {

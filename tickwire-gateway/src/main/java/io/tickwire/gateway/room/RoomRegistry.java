@@ -109,6 +109,7 @@ public final class RoomRegistry {
     public void clear() {
         for (Room room : rooms.values()) {
             room.retire();
+            room.discardHeld();
             forget(room);
         }
     }

@@ -90,7 +90,7 @@ class ConfigValidationTest {
         loadFails(file)
                 .hasMessageStartingWith("rooms.kinds.fx.histroy-events: unknown key")
                 .hasMessageEndingWith(
-                        "access, delivery, history-events, history-seconds, max-rooms, idle-evict-seconds");
+                        "access, delivery, history-events, history-seconds, max-rooms, idle-evict-seconds, min-interval-ms");
     }
 
     @Test

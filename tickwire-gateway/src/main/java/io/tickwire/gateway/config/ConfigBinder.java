@@ -95,7 +95,7 @@ final class ConfigBinder {
             throw values.bad("outbound.budget-bytes", "at least outbound.high-water-bytes + rooms.max-event-bytes + "
                     + ENVELOPE_BYTES + " (" + needed + "), so that an event always fits above the writability line");
         }
-        return new Outbound(budget, high, low, sendBuffer);
+        return new Outbound(budget, high, low, sendBuffer, values.integer("outbound.max-unwritable-ms", 100, 3_600_000));
     }
 
     private Auth auth() {

@@ -50,7 +50,8 @@ final class ConfigDescription {
                 .put("budget-bytes", c.outbound().budgetBytes())
                 .put("high-water-bytes", c.outbound().highWaterBytes())
                 .put("low-water-bytes", c.outbound().lowWaterBytes())
-                .put("socket-send-buffer-bytes", c.outbound().socketSendBufferBytes());
+                .put("socket-send-buffer-bytes", c.outbound().socketSendBufferBytes())
+                .put("max-unwritable-ms", c.outbound().maxUnwritableMs());
         GatewayConfig.Auth a = c.auth();
         ObjectNode auth = root.putObject("auth")
                 .put("hmac-secret", a.hmacSecret())

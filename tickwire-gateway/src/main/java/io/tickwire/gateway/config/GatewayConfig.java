@@ -45,9 +45,11 @@ public record GatewayConfig(
      * {@code outbound.*}: what one connection may hold in memory on its way out. {@code lowWaterBytes} and
      * {@code highWaterBytes} set the channel's writability (conflation and paced replays start above high);
      * {@code budgetBytes} is the most a connection may have pending; {@code socketSendBufferBytes} sets
-     * SO_SNDBUF, kept small so the gateway, not the kernel, decides what waits.
+     * SO_SNDBUF, kept small so the gateway, not the kernel, decides what waits; a connection that stays
+     * unwritable (above high water) for {@code maxUnwritableMs} is closed (4008).
      */
-    public record Outbound(int budgetBytes, int highWaterBytes, int lowWaterBytes, int socketSendBufferBytes) {}
+    public record Outbound(int budgetBytes, int highWaterBytes, int lowWaterBytes, int socketSendBufferBytes,
+                           long maxUnwritableMs) {}
 
     /**
      * {@code auth.*}: how tokens are verified and what they grant. Keys: an HMAC secret (HS256/384/512,

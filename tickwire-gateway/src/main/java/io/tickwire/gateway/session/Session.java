@@ -70,6 +70,7 @@ public final class Session {
     private final long openedNanos = System.nanoTime();
     private int closeCode = GatewayMetrics.ABNORMAL_CLOSURE; // until a close frame is sent or received
     private boolean closedByServer;
+    private long unwritableSinceNanos; // 0 = writable
     private String closeReason = "connection lost";
 
     Session(GatewayContext ctx, Channel channel, int loopIndex, Principal principal, String id) {
@@ -327,6 +328,7 @@ public final class Session {
      * so that an early one cannot keep the others from their turn.
      */
     void onWritable() {
+        unwritableSinceNanos = 0;
         if (flushing) {
             // Netty reports writability from inside flush(), which may be inside a subscription's write:
             // serve it once that write has finished, never re-entering the subscription.
@@ -341,6 +343,24 @@ public final class Session {
         for (int i = 0; i < subs.length && writable(); i++) {
             subs[(start + i) % subs.length].onWritable();
         }
+    }
+
+    /**
+     * The channel went above high water: if it stays there for {@code outbound.max-unwritable-ms}, the
+     * client has stopped reading and is closed (4008).
+     */
+    void onUnwritable() {
+        if (unwritableSinceNanos != 0 || closing) {
+            return;
+        }
+        long since = System.nanoTime();
+        unwritableSinceNanos = since;
+        long maxMs = ctx.config().outbound().maxUnwritableMs();
+        channel.eventLoop().schedule(() -> {
+            if (unwritableSinceNanos == since && !channel.isWritable()) {
+                close(CloseCode.SLOW_CONSUMER, "took nothing for " + maxMs + " ms");
+            }
+        }, maxMs, TimeUnit.MILLISECONDS);
     }
 
     /** Bytes written to the channel but not yet taken by the socket. */

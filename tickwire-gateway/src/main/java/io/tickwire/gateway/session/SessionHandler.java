@@ -79,6 +79,8 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
             session.onWritable();
+        } else {
+            session.onUnwritable();
         }
         ctx.fireChannelWritabilityChanged();
     }

@@ -48,7 +48,7 @@ public final class Gateway implements AutoCloseable {
         this.rooms = new RoomRegistry(config.rooms().kinds(), bus, server.loops().size(),
                 ByteBufAllocator.DEFAULT, System::currentTimeMillis);
         this.metrics = new GatewayMetrics(config.rooms().kinds().keySet(), server.loops().size(), rooms::size,
-                server::pendingOutboundBytes);
+                server::pendingOutboundBytes, server::maxPendingOutboundBytes);
         GatewayContext context = new GatewayContext(config, bus, rooms, tokens,
                 new ClientOpParser(config.ws().maxJsonDepth()), metrics);
         bus.start(new Fanout(rooms, server.loops().loops(), metrics, System::currentTimeMillis));

@@ -85,7 +85,7 @@ public final class GatewayMetrics implements AutoCloseable {
      * @param loopCount the number of event loops (one {@link LoopMetrics} each)
      */
     public GatewayMetrics(Collection<String> kinds, int loopCount, Supplier<Number> rooms,
-                          Supplier<Number> pendingOutboundBytes) {
+                          Supplier<Number> pendingOutboundBytes, Supplier<Number> maxPendingOutboundBytes) {
         this.loops = new LoopMetrics[loopCount];
         this.loopLagSeconds = new double[loopCount];
         for (int i = 0; i < loopCount; i++) {
@@ -99,6 +99,10 @@ public final class GatewayMetrics implements AutoCloseable {
         Gauge.builder("tickwire.outbound.pending", pendingOutboundBytes, s -> s.get().doubleValue()).baseUnit("bytes")
                 .strongReference(true)
                 .description("bytes written to connections and not yet taken by their sockets").register(registry);
+        Gauge.builder("tickwire.outbound.pending.max", maxPendingOutboundBytes, s -> s.get().doubleValue())
+                .baseUnit("bytes").strongReference(true)
+                .description("the most bytes any one connection has waiting (at most outbound.budget-bytes + one frame)")
+                .register(registry);
         Gauge.builder("tickwire.connections", connections, AtomicInteger::get)
                 .description("open WebSocket connections").register(registry);
         Gauge.builder("tickwire.subscriptions", subscriptions, AtomicInteger::get)

@@ -87,6 +87,18 @@ public final class GatewayServer {
         return total;
     }
 
+    /** The most bytes any one connection has pending (read as {@link #pendingOutboundBytes()} is). */
+    public long maxPendingOutboundBytes() {
+        long max = 0;
+        for (Channel ch : channels) {
+            io.netty.channel.ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+            if (out != null) {
+                max = Math.max(max, out.totalPendingWriteBytes());
+            }
+        }
+        return max;
+    }
+
     /** Binds and starts serving; returns the bound port. */
     public int start(GatewayContext context, DevApi dev, BooleanSupplier ready) throws InterruptedException {
         GatewayConfig config = context.config();

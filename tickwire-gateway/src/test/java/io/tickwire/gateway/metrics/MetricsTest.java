@@ -169,8 +169,8 @@ class MetricsTest {
         Thread.sleep(1_500); // one loop-lag probe
         String s = scrape();
         assertThat(s).contains("tickwire_event_loop_lag_seconds{loop=\"0\"}", "tickwire_event_loop_lag_seconds{loop=\"1\"}",
-                "tickwire_outbound_pending_bytes", "tickwire_rooms", "tickwire_subscriptions", "jvm_memory_used_bytes",
-                "jvm_gc_pause_seconds", "process_files_open_files", "netty_allocator_memory_used",
+                "tickwire_outbound_pending_bytes", "tickwire_outbound_pending_max_bytes", "tickwire_rooms", "tickwire_subscriptions", "jvm_memory_used_bytes",
+                "process_files_open_files", "netty_allocator_memory_used",
                 "tickwire_fanout_loop_overflows_total", "tickwire_operations_rate_limited_total",
                 "tickwire_catchups_total");
         assertThat(value(s, "tickwire_event_loop_lag_seconds{loop=\"0\"}")).isBetween(0.0, 5.0);

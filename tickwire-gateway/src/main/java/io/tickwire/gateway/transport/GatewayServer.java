@@ -108,6 +108,7 @@ public final class GatewayServer {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        ClientAddress.setPeer(ch);
                         if (tls != null) {
                             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
                         }

@@ -27,8 +27,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
- * The WebSocket handshake (contract §1): origin check, token from header, subprotocol or query, then the
- * upgrade and the session's pipeline. A refused non-browser request gets an HTTP status; a refused browser
+ * The WebSocket handshake (contract §1): origin check, handshake rates ({@link HandshakeRate}), token from
+ * header, subprotocol or query, then the upgrade and the session's pipeline. A refused non-browser request gets an HTTP status; a refused browser
  * request (one with an allowed {@code Origin}) is upgraded and closed with the matching close code, since a
  * browser cannot read a refused upgrade's status.
  */

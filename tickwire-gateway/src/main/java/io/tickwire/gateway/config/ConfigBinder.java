@@ -61,7 +61,25 @@ final class ConfigBinder {
                 values.oneOf("server.transport", Transport.class),
                 values.integer("server.io-threads", 0, MAX),
                 values.integer("server.max-connections", 1, MAX),
-                values.integer("server.max-connections-per-user", 1, MAX));
+                values.integer("server.max-connections-per-user", 1, MAX),
+                values.integer("server.handshakes-per-second", 1, 1_000_000),
+                values.integer("server.handshake-burst", 1, 1_000_000),
+                values.integer("server.address-handshakes-per-second", 1, 1_000_000),
+                values.integer("server.address-handshake-burst", 1, 1_000_000),
+                values.bool("server.proxy-protocol"),
+                trustedProxies());
+    }
+
+    /** CIDRs such as 10.0.0.0/8 or fd00::/8, or single addresses; IP literals only, never host names. */
+    private List<String> trustedProxies() {
+        return values.list("server.trusted-proxies", cidr -> {
+            try {
+                AddressRange.parse(cidr);
+                return null;
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
+        }, "an IPv4 or IPv6 address or CIDR, such as 10.0.0.0/8 or fd00::/8");
     }
 
     private Ws ws() {

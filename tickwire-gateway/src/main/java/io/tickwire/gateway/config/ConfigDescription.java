@@ -31,13 +31,20 @@ final class ConfigDescription {
     static ObjectNode toTree(GatewayConfig c) {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put("node-id", c.nodeId());
-        root.putObject("server")
-                .put("host", c.server().host())
-                .put("port", c.server().port())
-                .put("transport", word(c.server().transport()))
-                .put("io-threads", c.server().ioThreads())
-                .put("max-connections", c.server().maxConnections())
-                .put("max-connections-per-user", c.server().maxConnectionsPerUser());
+        GatewayConfig.Server s = c.server();
+        ObjectNode server = root.putObject("server")
+                .put("host", s.host())
+                .put("port", s.port())
+                .put("transport", word(s.transport()))
+                .put("io-threads", s.ioThreads())
+                .put("max-connections", s.maxConnections())
+                .put("max-connections-per-user", s.maxConnectionsPerUser())
+                .put("handshakes-per-second", s.handshakesPerSecond())
+                .put("handshake-burst", s.handshakeBurst())
+                .put("address-handshakes-per-second", s.addressHandshakesPerSecond())
+                .put("address-handshake-burst", s.addressHandshakeBurst())
+                .put("proxy-protocol", s.proxyProtocol());
+        addAll(server.putArray("trusted-proxies"), s.trustedProxies());
         root.putObject("ws")
                 .put("path", c.ws().path())
                 .put("heartbeat-ms", c.ws().heartbeatMs())

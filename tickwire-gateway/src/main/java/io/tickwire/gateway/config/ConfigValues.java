@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -116,6 +117,14 @@ final class ConfigValues {
 
     /** An unmodifiable list of text items, each matching {@code itemFormat}. */
     List<String> list(String path, Pattern itemFormat, String itemExpected) {
+        return list(path, item -> itemFormat.matcher(item).matches() ? null : "", itemExpected);
+    }
+
+    /**
+     * An unmodifiable list of text items, each accepted by {@code check}, which returns null for a good item
+     * and else what is wrong with it ("" if {@code itemExpected} says it all).
+     */
+    List<String> list(String path, Function<String, String> check, String itemExpected) {
         JsonNode node = node(path);
         if (!node.isArray()) {
             throw bad(path, "a list");
@@ -123,8 +132,9 @@ final class ConfigValues {
         List<String> items = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) {
             JsonNode item = node.get(i);
-            if (!item.isTextual() || !itemFormat.matcher(item.asText()).matches()) {
-                throw bad(path + "[" + i + "]", item, itemExpected);
+            String problem = item.isTextual() ? check.apply(item.asText()) : "";
+            if (problem != null) {
+                throw bad(path + "[" + i + "]", item, problem.isEmpty() ? itemExpected : itemExpected + " (" + problem + ")");
             }
             items.add(item.asText());
         }

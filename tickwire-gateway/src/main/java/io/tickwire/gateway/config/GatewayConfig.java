@@ -24,11 +24,16 @@ public record GatewayConfig(
     public enum Mode { DEMO, SERVE }
 
     /**
-     * {@code server.*}: the listening socket and event loops, and how many WebSocket connections the node
-     * holds, in all and per user ({@code sub}).
+     * {@code server.*}: the listening socket and event loops; how many WebSocket connections the node
+     * holds, in all and per user ({@code sub}); how fast it admits new handshakes, in all and per client
+     * address (token buckets); and how it learns a client's address behind a load balancer (a PROXY
+     * protocol header on every connection, or {@code X-Forwarded-For} from the {@code trustedProxies}
+     * CIDRs).
      */
     public record Server(String host, int port, Transport transport, int ioThreads, int maxConnections,
-                         int maxConnectionsPerUser) {}
+                         int maxConnectionsPerUser, int handshakesPerSecond, int handshakeBurst,
+                         int addressHandshakesPerSecond, int addressHandshakeBurst, boolean proxyProtocol,
+                         List<String> trustedProxies) {}
 
     /** {@code server.transport}. */
     public enum Transport { AUTO, EPOLL, NIO }

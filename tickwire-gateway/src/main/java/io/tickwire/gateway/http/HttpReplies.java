@@ -23,13 +23,25 @@ public final class HttpReplies {
     /** {@code {"error":{"code":…,"message":…[,"index":…]}}} with {@code status}. */
     public static void error(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String code,
                              String message, Integer index) {
+        send(ctx, req, status, "application/json", errorBody(code, message, index), null);
+    }
+
+    /**
+     * The contract's error shape with {@code Retry-After: retryAfterSeconds}, then the connection closed: a
+     * request refused for load or rate, whose client should come back later on a new connection.
+     */
+    public static void retryLater(ChannelHandlerContext ctx, HttpResponseStatus status, String code, String message,
+                                  int retryAfterSeconds) {
+        send(ctx, null, status, "application/json", errorBody(code, message, null), Integer.toString(retryAfterSeconds));
+    }
+
+    private static byte[] errorBody(String code, String message, Integer index) {
         JsonWriter inner = new JsonWriter(128).beginObject().field("code", code).field("message", message);
         if (index != null) {
             inner.field("index", index);
         }
         inner.endObject();
-        String body = "{\"error\":" + inner + "}";
-        send(ctx, req, status, "application/json", body.getBytes(StandardCharsets.UTF_8), null);
+        return ("{\"error\":" + inner + "}").getBytes(StandardCharsets.UTF_8);
     }
 
     /** 503 with {@code Retry-After: 1}: token verification is saturated, nothing is wrong with the request. */

@@ -19,18 +19,23 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
+import io.tickwire.gateway.config.AddressRange;
 import io.tickwire.gateway.config.GatewayConfig;
 import io.tickwire.gateway.http.DevApi;
 import io.tickwire.gateway.http.PublishApi;
 import io.tickwire.gateway.session.GatewayContext;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
  * The listening socket and the event loops: picks the transport (epoll where available, NIO otherwise),
- * sets the per-connection outbound limits, and builds each connection's HTTP pipeline.
+ * sets the per-connection outbound limits, and builds each connection's HTTP pipeline: [PROXY header
+ * decoder and reader], [TLS], HTTP codec, [{@code X-Forwarded-For} from trusted proxies], handshake deadline,
+ * publish body aggregator, router. Every connection's {@link ClientAddress} starts as its peer's address.
  */
 public final class GatewayServer {
 
@@ -107,6 +112,10 @@ public final class GatewayServer {
         PublishApi publish = new PublishApi(context);
         int maxBody = Math.max(MAX_HTTP_BODY, config.rooms().maxEventBytes() * 2);
         SslContext tls = TlsContexts.serverContext(config.tls());
+        boolean proxyProtocol = config.server().proxyProtocol();
+        ProxyHeaderReader proxyHeader = new ProxyHeaderReader();
+        List<AddressRange> trusted = config.server().trustedProxies().stream().map(AddressRange::parse).toList();
+        ForwardedFor forwardedFor = trusted.isEmpty() ? null : new ForwardedFor(trusted);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)
@@ -120,11 +129,19 @@ public final class GatewayServer {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        ClientAddress.setPeer(ch);
+                        if (proxyProtocol) {
+                            ch.pipeline().addLast("proxy", new HAProxyMessageDecoder())
+                                    .addLast("proxy-header", proxyHeader);
+                        }
                         if (tls != null) {
                             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
                         }
+                        ch.pipeline().addLast("http", new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, 8192));
+                        if (forwardedFor != null) {
+                            ch.pipeline().addLast("forwarded-for", forwardedFor);
+                        }
                         ch.pipeline()
-                                .addLast("http", new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, 8192))
                                 .addLast("deadline", new HandshakeDeadline(config.ws().handshakeTimeoutMs()))
                                 .addLast("body", new PublishBodyAggregator(maxBody))
                                 .addLast(HttpRouter.NAME, new HttpRouter(context, upgrade, publish, dev, ready));

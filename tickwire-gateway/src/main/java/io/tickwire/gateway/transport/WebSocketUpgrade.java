@@ -28,8 +28,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
- * The WebSocket handshake (contract §1): origin check, token from header, subprotocol or query, then the
- * upgrade and the session's pipeline. A refused non-browser request gets an HTTP status; a refused browser
+ * The WebSocket handshake (contract §1): origin check, handshake rates ({@link HandshakeRate}), token from
+ * header, subprotocol or query, then the upgrade and the session's pipeline. A refused non-browser request gets an HTTP status; a refused browser
  * request (one with an allowed {@code Origin}) is upgraded and closed with the matching close code, since a
  * browser cannot read a refused upgrade's status.
  */
@@ -42,11 +42,13 @@ final class WebSocketUpgrade {
     private final WebSocketDecoderConfig decoderConfig;
     private final LoopIndex loops;
     private final ConnectionAdmission admission;
+    private final HandshakeRate rate;
 
     WebSocketUpgrade(GatewayContext context, LoopIndex loops) {
         this.context = context;
         this.loops = loops;
         this.admission = new ConnectionAdmission(context.config().server());
+        this.rate = new HandshakeRate(context.config().server());
         GatewayConfig.Auth auth = context.config().auth();
         this.allowQueryToken = auth.allowQueryToken();
         this.anyOrigin = auth.allowedOrigins().contains("*");
@@ -66,6 +68,9 @@ final class WebSocketUpgrade {
             HttpReplies.error(ctx, req, HttpResponseStatus.FORBIDDEN, "forbidden", "origin not allowed", null);
             return;
         }
+        if (!admittedByRate(ctx, req, origin)) {
+            return;
+        }
         // Verification runs off the event loop (a JWKS fetch may block); the handshake resumes here.
         req.retain();
         context.tokens().verifyAsync(token(req)).whenComplete((principal, error) -> OnEventLoop.run(ctx.executor(), () -> {
@@ -75,6 +80,37 @@ final class WebSocketUpgrade {
                 req.release();
             }
         }, req::release));
+    }
+
+    /**
+     * The handshake rates, per client address and then per node, checked before the token: refuses with 429
+     * or 503 and {@code Retry-After} (browsers: close 4029 or 1013) and returns false when over one.
+     */
+    private boolean admittedByRate(ChannelHandlerContext ctx, FullHttpRequest req, String origin) {
+        int wait = rate.takeForAddress(ClientAddress.get(ctx.channel()));
+        if (wait > 0) {
+            // metrics: handshakes rejected, reason "address_rate"
+            refuseForRate(ctx, req, origin, HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited",
+                    "too many handshakes from this address", CloseCode.RATE_LIMITED, wait);
+            return false;
+        }
+        wait = rate.takeForNode();
+        if (wait > 0) {
+            // metrics: handshakes rejected, reason "node_rate"
+            refuseForRate(ctx, req, origin, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable",
+                    "over the handshake admission rate", CloseCode.TRY_AGAIN_LATER, wait);
+            return false;
+        }
+        return true;
+    }
+
+    private void refuseForRate(ChannelHandlerContext ctx, FullHttpRequest req, String origin, HttpResponseStatus status,
+                               String code, String message, CloseCode closeCode, int retryAfterSeconds) {
+        if (origin == null) {
+            HttpReplies.retryLater(ctx, status, code, message, retryAfterSeconds);
+        } else {
+            upgradeAndClose(ctx, req, closeCode, message + ": retry after " + retryAfterSeconds + " s");
+        }
     }
 
     private void verified(ChannelHandlerContext ctx, FullHttpRequest req, String origin, Principal principal,

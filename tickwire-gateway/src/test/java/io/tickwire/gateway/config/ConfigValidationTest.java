@@ -63,7 +63,9 @@ class ConfigValidationTest {
         Path file = write("server:\n  prot: 9000\n");
 
         loadFails(file).hasMessage("server.prot: unknown key (from file " + file
-                + "); valid keys under server: host, port, transport, io-threads, max-connections, max-connections-per-user");
+                + "); valid keys under server: host, port, transport, io-threads, max-connections, max-connections-per-user,"
+                + " handshakes-per-second, handshake-burst, address-handshakes-per-second, address-handshake-burst,"
+                + " proxy-protocol, trusted-proxies");
     }
 
     @Test
@@ -106,7 +108,9 @@ class ConfigValidationTest {
         loadFails(write("server: {port: {number: 1}}\n"))
                 .hasMessageStartingWith("server.port: expected a single value, got a mapping");
         loadFails(write("server: 8080\n")).hasMessageStartingWith(
-                "server: expected a mapping with keys host, port, transport, io-threads, max-connections, max-connections-per-user, got 8080");
+                "server: expected a mapping with keys host, port, transport, io-threads, max-connections, max-connections-per-user,"
+                        + " handshakes-per-second, handshake-burst, address-handshakes-per-second, address-handshake-burst,"
+                        + " proxy-protocol, trusted-proxies, got 8080");
         loadFails(write("auth: {allowed-origins: https://a.example}\n"))
                 .hasMessageStartingWith("auth.allowed-origins: expected a list");
     }
@@ -151,6 +155,37 @@ class ConfigValidationTest {
                 .hasMessageStartingWith("demo.accounts: expected an integer from 1 to 1000, got 1001");
         loadFails(write("ws: {max-frame-bytes: 99999999999}\n"))
                 .hasMessageStartingWith("ws.max-frame-bytes: expected an integer from 128 to 16777216");
+    }
+
+    @Test
+    void handshakeRatesAreCheckedIntegers() throws IOException {
+        loadFails(write("server: {handshakes-per-second: 0}\n")).hasMessageStartingWith(
+                "server.handshakes-per-second: expected an integer from 1 to 1000000, got 0");
+        loadFails(write("server: {handshake-burst: -5}\n")).hasMessageStartingWith(
+                "server.handshake-burst: expected an integer from 1 to 1000000, got -5");
+        loadFails(write("server: {address-handshakes-per-second: lots}\n")).hasMessageStartingWith(
+                "server.address-handshakes-per-second: expected an integer from 1 to 1000000, got 'lots'");
+        loadFails(write("server: {address-handshake-burst: 1000001}\n")).hasMessageStartingWith(
+                "server.address-handshake-burst: expected an integer from 1 to 1000000, got 1000001");
+        assertThatThrownBy(() -> ConfigLoader.load(Mode.DEMO, null, Map.of("TICKWIRE_SERVER_PROXY_PROTOCOL", "yes")))
+                .hasMessage("server.proxy-protocol: expected true or false, got 'yes' (from environment variable"
+                        + " TICKWIRE_SERVER_PROXY_PROTOCOL)");
+    }
+
+    @Test
+    void trustedProxiesMustBeAddressesOrCidrs() throws IOException {
+        loadFails(write("server: {trusted-proxies: [10.0.0.0/8, lb.internal]}\n")).hasMessageStartingWith(
+                "server.trusted-proxies[1]: expected an IPv4 or IPv6 address or CIDR, such as 10.0.0.0/8 or fd00::/8"
+                        + " (not an IP address: lb.internal), got 'lb.internal'");
+        loadFails(write("server: {trusted-proxies: [10.1.2.3/8]}\n")).hasMessageContaining(
+                "server.trusted-proxies[0]: expected").hasMessageContaining("(address has bits set beyond the /8 prefix)");
+        loadFails(write("server: {trusted-proxies: [\"::/200\"]}\n")).hasMessageContaining(
+                "(prefix length must be 0 to 128, got 200)");
+        loadFails(write("server: {trusted-proxies: 10.0.0.0/8}\n"))
+                .hasMessageStartingWith("server.trusted-proxies: expected a list");
+        GatewayConfig ok = ConfigLoader.load(Mode.DEMO, null,
+                Map.of("TICKWIRE_SERVER_TRUSTED_PROXIES", "10.0.0.0/8, fd00::/8,192.0.2.7"));
+        assertThat(ok.server().trustedProxies()).containsExactly("10.0.0.0/8", "fd00::/8", "192.0.2.7");
     }
 
     @Test

@@ -40,7 +40,9 @@ public final class GatewayMetrics implements AutoCloseable {
 
     /** Why a WebSocket handshake was refused (the {@code reason} tag of the refusals counter). */
     public enum HandshakeRejection {
-        ORIGIN, UNAUTHORIZED, VERIFIER_BUSY, NODE_FULL, USER_FULL, NODE_RATE, ADDRESS_RATE, DRAINING, BAD_REQUEST
+        ORIGIN, UNAUTHORIZED, VERIFIER_BUSY, NODE_FULL, USER_FULL, NODE_RATE, ADDRESS_RATE, DRAINING, BAD_REQUEST,
+        /** {@code server.proxy-protocol} is on and the connection did not start with a valid PROXY header. */
+        PROXY_HEADER
     }
 
     /** What a subscribe with {@code resume} got (the {@code outcome} tag of the resumes counter). */

@@ -53,6 +53,7 @@ public final class Session {
     private final int loopIndex;
     private Principal principal; // replaced by a refresh
     private final String id;
+    private final String clientAddress;
     private final Map<String, Subscription> subscriptions = new HashMap<>();
     private final long heartbeatNanos;
     private long lastInboundNanos = System.nanoTime();
@@ -73,8 +74,9 @@ public final class Session {
     private long unwritableSinceNanos; // 0 = writable
     private String closeReason = "connection lost";
 
-    Session(GatewayContext ctx, Channel channel, int loopIndex, Principal principal, String id) {
+    Session(GatewayContext ctx, Channel channel, int loopIndex, Principal principal, String id, String clientAddress) {
         this.ctx = ctx;
+        this.clientAddress = clientAddress;
         this.channel = channel;
         this.loopIndex = loopIndex;
         this.principal = principal;
@@ -509,10 +511,9 @@ public final class Session {
         return out.toString();
     }
 
-    /** The client's address as the gateway sees it. */
+    /** The client's address: the peer's, or the one a trusted proxy reported (PROXY protocol, X-Forwarded-For). */
     private String clientAddress() {
-        java.net.SocketAddress a = channel.remoteAddress();
-        return a instanceof java.net.InetSocketAddress inet ? inet.getAddress().getHostAddress() : String.valueOf(a);
+        return clientAddress;
     }
 
     private void cancelTimers() {

@@ -36,10 +36,13 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
     private final int loopIndex;
     private final Principal principal;
     private final String sessionId;
+    private final String clientAddress;
     private Session session;
 
-    public SessionHandler(GatewayContext context, int loopIndex, Principal principal, String sessionId) {
+    public SessionHandler(GatewayContext context, int loopIndex, Principal principal, String sessionId,
+                          String clientAddress) {
         this.context = context;
+        this.clientAddress = clientAddress;
         this.loopIndex = loopIndex;
         this.principal = principal;
         this.sessionId = sessionId;
@@ -47,7 +50,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        session = new Session(context, ctx.channel(), loopIndex, principal, sessionId);
+        session = new Session(context, ctx.channel(), loopIndex, principal, sessionId, clientAddress);
         session.open();
     }
 

@@ -113,7 +113,7 @@ public final class GatewayServer {
         int maxBody = Math.max(MAX_HTTP_BODY, config.rooms().maxEventBytes() * 2);
         SslContext tls = TlsContexts.serverContext(config.tls());
         boolean proxyProtocol = config.server().proxyProtocol();
-        ProxyHeaderReader proxyHeader = new ProxyHeaderReader();
+        ProxyHeaderReader proxyHeader = new ProxyHeaderReader(context.metrics());
         List<AddressRange> trusted = config.server().trustedProxies().stream().map(AddressRange::parse).toList();
         ForwardedFor forwardedFor = trusted.isEmpty() ? null : new ForwardedFor(trusted);
         ServerBootstrap b = new ServerBootstrap()

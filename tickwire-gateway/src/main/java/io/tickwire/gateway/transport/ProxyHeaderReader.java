@@ -7,6 +7,7 @@ import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.tickwire.gateway.config.AddressRange;
+import io.tickwire.gateway.metrics.GatewayMetrics;
 import java.net.InetAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,12 @@ import org.slf4j.LoggerFactory;
 final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyHeaderReader.class);
+
+    private final GatewayMetrics metrics;
+
+    ProxyHeaderReader(GatewayMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -46,7 +53,7 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // metrics: connections refused for a missing or malformed PROXY header
+        metrics.handshakeRejected(GatewayMetrics.HandshakeRejection.PROXY_HEADER);
         log.debug("PROXY protocol header refused from {}: {}", ClientAddress.of(ctx.channel()), cause.getMessage());
         ctx.close();
     }

@@ -89,14 +89,14 @@ final class WebSocketUpgrade {
     private boolean admittedByRate(ChannelHandlerContext ctx, FullHttpRequest req, String origin) {
         int wait = rate.takeForAddress(ClientAddress.get(ctx.channel()));
         if (wait > 0) {
-            // metrics: handshakes rejected, reason "address_rate"
+            context.metrics().handshakeRejected(HandshakeRejection.ADDRESS_RATE);
             refuseForRate(ctx, req, origin, HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited",
                     "too many handshakes from this address", CloseCode.RATE_LIMITED, wait);
             return false;
         }
         wait = rate.takeForNode();
         if (wait > 0) {
-            // metrics: handshakes rejected, reason "node_rate"
+            context.metrics().handshakeRejected(HandshakeRejection.NODE_RATE);
             refuseForRate(ctx, req, origin, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable",
                     "over the handshake admission rate", CloseCode.TRY_AGAIN_LATER, wait);
             return false;
@@ -174,7 +174,8 @@ final class WebSocketUpgrade {
             ChannelPipeline p = f.channel().pipeline();
             p.addBefore(HttpRouter.NAME, "utf8", new Utf8FrameValidator(true));
             p.addBefore(HttpRouter.NAME, "aggregator", new WebSocketFrameAggregator(context.config().ws().maxFrameBytes()));
-            p.replace(HttpRouter.NAME, "session", new SessionHandler(context, loopIndex, principal, sessionId));
+            p.replace(HttpRouter.NAME, "session", new SessionHandler(context, loopIndex, principal, sessionId,
+                    ClientAddress.of(f.channel())));
         });
     }
 

@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * checks {@code exp} (required), {@code nbf}, {@code iss} and {@code aud} (when configured) and
  * {@code iat} (when required) with the configured leeway, and turns the claims into a {@link Principal}.
  * {@link #verifyAsync} runs on the verifier's own bounded pool, so a JWKS fetch or a slow signature never
- * holds an event loop. Never logs or echoes a token.
+ * holds an event loop. A token that verifies but is on this node's {@link RevocationList} is refused
+ * ("token revoked") here, so every path that takes a token (handshake, refresh, HTTP APIs) refuses it.
+ * Never logs or echoes a token.
  */
 public final class TokenVerifier implements AutoCloseable {
 
@@ -42,6 +44,7 @@ public final class TokenVerifier implements AutoCloseable {
     private final ThreadPoolExecutor pool;
     /** Verifications that may wait on the JWKS server: kept apart so they never hold up the others. */
     private final ThreadPoolExecutor jwksPool;
+    private final RevocationList revocations;
 
     /** @throws IllegalArgumentException naming the configuration key that cannot be used */
     public TokenVerifier(GatewayConfig.Auth config) {
@@ -59,6 +62,8 @@ public final class TokenVerifier implements AutoCloseable {
         claims.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, config.leewaySeconds()));
         processor.setJWTClaimsSetVerifier(claims);
         this.grants = new GrantRules(config.roomsClaim(), config.grantTemplates());
+        this.revocations = new RevocationList(config.maxRevocations(), config.revocationRetentionSeconds() * 1000,
+                config.leewaySeconds() * 1000, System::currentTimeMillis);
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         this.pool = pool("tickwire-auth-", threads);
         this.jwksPool = config.jwksUrl().isEmpty() ? null : pool("tickwire-auth-jwks-", Math.max(2, threads));
@@ -88,6 +93,11 @@ public final class TokenVerifier implements AutoCloseable {
         } catch (ParseException | RuntimeException e) {
             return pool; // malformed: fails fast wherever it runs
         }
+    }
+
+    /** The tokens and users revoked on this node. */
+    public RevocationList revocations() {
+        return revocations;
     }
 
     /**
@@ -133,7 +143,12 @@ public final class TokenVerifier implements AutoCloseable {
                 throw new InvalidTokenException("token has no sub (a non-empty string)");
             }
             long iat = claims.getIssueTime() == null ? 0 : claims.getIssueTime().getTime();
-            return new Principal(subject, claims.getExpirationTime().getTime(), iat, grants.grantsOf(claims), scopes(claims));
+            Principal principal = new Principal(subject, claims.getExpirationTime().getTime(), iat, claims.getJWTID(),
+                    grants.grantsOf(claims), scopes(claims));
+            if (revocations.isRevoked(principal)) {
+                throw new InvalidTokenException("token revoked");
+            }
+            return principal;
         } catch (IllegalArgumentException e) {
             throw new InvalidTokenException(e.getMessage());
         }

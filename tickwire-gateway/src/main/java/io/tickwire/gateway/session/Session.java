@@ -55,6 +55,7 @@ public final class Session {
     private ScheduledFuture<?> heartbeat;
     private ScheduledFuture<?> expiry;
     private ScheduledFuture<?> expiryWarning;
+    private ScheduledFuture<?> drainClose; // the 1012 close announced by reconnect
     private boolean refreshing; // one refresh verification at a time per connection
     private final OperationBudget budget;
     private int unflushedBytes;
@@ -86,6 +87,15 @@ public final class Session {
         return loopIndex;
     }
 
+    String id() {
+        return id;
+    }
+
+    /** The token the session currently holds (a refresh replaces it). */
+    Principal principal() {
+        return principal;
+    }
+
     /** Sends {@code welcome} and starts the heartbeat. */
     void open() {
         ctx.metrics().connections().incrementAndGet();
@@ -94,6 +104,40 @@ public final class Session {
         heartbeat = channel.eventLoop().scheduleAtFixedRate(this::beat, ws.heartbeatMs(), ws.heartbeatMs(),
                 TimeUnit.MILLISECONDS);
         scheduleExpiry();
+        ctx.sessions().add(this);
+        if (ctx.tokens().revocations().isRevoked(principal)) {
+            close(CloseCode.UNAUTHORIZED, "token revoked"); // revoked while the handshake was under way
+        } else if (ctx.drain().draining()) {
+            reconnect(ctx.drain().lateAfterMillis()); // the handshake passed the check just before the drain
+        }
+    }
+
+    /**
+     * The node is draining: tells the client ({@code reconnect}) and closes with 1012 {@code afterMs} later,
+     * serving the subscriptions until then. Only the first call counts.
+     */
+    void reconnect(long afterMs) {
+        if (closing || drainClose != null) {
+            return;
+        }
+        send(ServerMessages.reconnect(json(), afterMs, GracefulDrain.REASON));
+        if (!closing) {
+            drainClose = channel.eventLoop().schedule(() -> close(CloseCode.SERVICE_RESTART, GracefulDrain.REASON),
+                    afterMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * An operator's close ({@code POST /api/v1/disconnect}, {@code /api/v1/revoke}).
+     *
+     * @return false if the session was already closing
+     */
+    boolean disconnect(CloseCode code, String reason) {
+        if (closing) {
+            return false;
+        }
+        close(code, reason);
+        return true;
     }
 
     /**
@@ -438,6 +482,7 @@ public final class Session {
         closing = true;
         endAll();
         ctx.metrics().connections().decrementAndGet();
+        ctx.sessions().remove(this);
     }
 
     private void cancelTimers() {
@@ -449,6 +494,9 @@ public final class Session {
         }
         if (expiry != null) {
             expiry.cancel(false);
+        }
+        if (drainClose != null) {
+            drainClose.cancel(false);
         }
     }
 

@@ -239,6 +239,10 @@ public final class Session {
                 send(ServerMessages.error(json(), op.rawId(), null, ErrorCode.UNAUTHORIZED, "refresh refused: " + why));
                 return;
             }
+            if (ctx.tokens().revocations().isRevoked(fresh)) { // revoked while it was being verified
+                send(ServerMessages.error(json(), op.rawId(), null, ErrorCode.UNAUTHORIZED, "refresh refused: token revoked"));
+                return;
+            }
             if (!fresh.subject().equals(principal.subject())) {
                 send(ServerMessages.error(json(), op.rawId(), null, ErrorCode.UNAUTHORIZED,
                         "refresh refused: the new token is for another sub"));

@@ -67,9 +67,11 @@ public final class SessionRegistry {
         return emptied;
     }
 
-    /** Every open session, as of now. */
+    /** Every open session, as of now (from the user index, which holds even a session whose id collided). */
     Collection<Session> all() {
-        return new ArrayList<>(byId.values());
+        List<Session> all = new ArrayList<>(open.get());
+        byUser.values().forEach(all::addAll);
+        return all;
     }
 
     /**

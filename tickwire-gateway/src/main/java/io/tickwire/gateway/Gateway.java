@@ -12,9 +12,12 @@ import io.tickwire.gateway.http.DevApi;
 import io.tickwire.gateway.metrics.GatewayMetrics;
 import io.tickwire.gateway.room.RoomRegistry;
 import io.tickwire.gateway.session.GatewayContext;
+import io.tickwire.gateway.session.GracefulDrain;
+import io.tickwire.gateway.session.SessionRegistry;
 import io.tickwire.gateway.transport.GatewayServer;
 import io.tickwire.protocol.ClientOpParser;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One gateway node, assembled from its configuration: event bus, rooms, fan-out, server, and in demo mode
- * the simulated market. {@link #start} returns a running node; {@link #close} stops it.
+ * the simulated market. {@link #start} returns a running node; {@link #drain} empties it gracefully;
+ * {@link #close} stops it.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -37,6 +41,8 @@ public final class Gateway implements AutoCloseable {
     private final ScheduledExecutorService maintenance;
     private final GatewayMetrics metrics;
     private final MarketSimulator simulator;
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final GracefulDrain drain;
     private final int port;
     private volatile boolean ready;
 
@@ -49,8 +55,11 @@ public final class Gateway implements AutoCloseable {
                 ByteBufAllocator.DEFAULT, System::currentTimeMillis);
         this.metrics = new GatewayMetrics(config.rooms().kinds().keySet(), server.loops().size(), rooms::size,
                 server::pendingOutboundBytes, server::maxPendingOutboundBytes);
+        tokens.reportFailuresTo(metrics::authFailed);
+        this.drain = new GracefulDrain(sessions, config.drain().windowSeconds() * 1000);
+        metrics.nodeState(drain::draining, tokens.revocations()::size);
         GatewayContext context = new GatewayContext(config, bus, rooms, tokens,
-                new ClientOpParser(config.ws().maxJsonDepth()), metrics);
+                new ClientOpParser(config.ws().maxJsonDepth()), metrics, sessions, drain);
         bus.start(new Fanout(rooms, server.loops().loops(), metrics, System::currentTimeMillis));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tickwire-maintenance");
@@ -59,9 +68,10 @@ public final class Gateway implements AutoCloseable {
         });
         maintenance.scheduleWithFixedDelay(rooms::sweep, 5, 5, TimeUnit.SECONDS);
         maintenance.scheduleAtFixedRate(() -> metrics.probeLoopLag(server.loops().loops()), 1, 1, TimeUnit.SECONDS);
+        maintenance.scheduleWithFixedDelay(tokens.revocations()::sweep, 60, 60, TimeUnit.SECONDS);
         boolean demo = config.mode() == GatewayConfig.Mode.DEMO;
         try {
-            this.port = server.start(context, demo ? new DevApi(config) : null, () -> ready);
+            this.port = server.start(context, demo ? new DevApi(config) : null, () -> ready && !drain.draining());
         } catch (Throwable e) { // e.g. unusable TLS files, port taken: leave no thread behind
             maintenance.shutdownNow();
             server.stop();
@@ -107,6 +117,21 @@ public final class Gateway implements AutoCloseable {
     /** The worker event loops (for diagnostics and tests). */
     public EventLoop[] eventLoops() {
         return server.loops().loops();
+    }
+
+    /** WebSocket connections open on this node. */
+    public int connections() {
+        return sessions.size();
+    }
+
+    /**
+     * Starts the graceful drain ({@link GracefulDrain}) unless it has started already: the node turns not ready,
+     * refuses new connections, and closes every connection with 1012 over {@code drain.window-seconds}.
+     *
+     * @return completes once the last connection is gone
+     */
+    public CompletableFuture<Void> drain() {
+        return drain.start();
     }
 
     @Override

@@ -48,6 +48,12 @@ public final class ServerMessages {
         return w.reset().beginObject().field("type", "token_expiring").field("expires_at", expiresAt).endObject();
     }
 
+    /** The server will close the connection with 1012 in about {@code afterMs} (a graceful drain). */
+    public static JsonWriter reconnect(JsonWriter w, long afterMs, String reason) {
+        return w.reset().beginObject().field("type", "reconnect").field("after_ms", afterMs)
+                .field("reason", reason).endObject();
+    }
+
     public static JsonWriter refreshed(JsonWriter w, String rawId, long expiresAt) {
         w.reset().beginObject().field("type", "refreshed");
         id(w, rawId);

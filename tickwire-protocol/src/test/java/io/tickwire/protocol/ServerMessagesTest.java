@@ -52,6 +52,13 @@ class ServerMessagesTest {
     }
 
     @Test
+    void reconnect() {
+        ServerMessages.reconnect(w, 7250, "draining");
+        assertThat(utf8(w)).isEqualTo("{\"type\":\"reconnect\",\"after_ms\":7250,\"reason\":\"draining\"}");
+        assertThat(parseObject(w)).containsEntry("after_ms", 7250L).containsEntry("reason", "draining");
+    }
+
+    @Test
     void errorVariants() {
         ServerMessages.error(w, "1", "account:43", ErrorCode.FORBIDDEN, "token does not grant account:43");
         assertThat(utf8(w)).isEqualTo("{\"type\":\"error\",\"id\":1,\"room\":\"account:43\",\"code\":\"forbidden\","

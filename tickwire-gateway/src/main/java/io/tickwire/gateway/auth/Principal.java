@@ -7,8 +7,10 @@ import java.util.Set;
  *
  * @param expiresAtMillis the token's {@code exp} in epoch milliseconds
  * @param issuedAtMillis the token's {@code iat} in epoch milliseconds, 0 if it has none
+ * @param tokenId the token's {@code jti}, null if it has none
  */
-public record Principal(String subject, long expiresAtMillis, long issuedAtMillis, Grants grants, Set<String> scopes) {
+public record Principal(String subject, long expiresAtMillis, long issuedAtMillis, String tokenId, Grants grants,
+                        Set<String> scopes) {
 
     public static final String SCOPE_PUBLISH = "tickwire:publish";
     public static final String SCOPE_ADMIN = "tickwire:admin";

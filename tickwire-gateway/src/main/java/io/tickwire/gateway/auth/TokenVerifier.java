@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * checks {@code exp} (required), {@code nbf}, {@code iss} and {@code aud} (when configured) and
  * {@code iat} (when required) with the configured leeway, and turns the claims into a {@link Principal}.
  * {@link #verifyAsync} runs on the verifier's own bounded pool, so a JWKS fetch or a slow signature never
- * holds an event loop. Never logs or echoes a token.
+ * holds an event loop. A token that verifies but is on this node's {@link RevocationList} is refused
+ * ("token revoked") here, so every path that takes a token (handshake, refresh, HTTP APIs) refuses it.
+ * Never logs or echoes a token.
  */
 public final class TokenVerifier implements AutoCloseable {
 
@@ -42,6 +44,8 @@ public final class TokenVerifier implements AutoCloseable {
     private final ThreadPoolExecutor pool;
     /** Verifications that may wait on the JWKS server: kept apart so they never hold up the others. */
     private final ThreadPoolExecutor jwksPool;
+    private final RevocationList revocations;
+    private volatile java.util.function.Consumer<String> failures = reason -> { };
 
     /** @throws IllegalArgumentException naming the configuration key that cannot be used */
     public TokenVerifier(GatewayConfig.Auth config) {
@@ -59,6 +63,8 @@ public final class TokenVerifier implements AutoCloseable {
         claims.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, config.leewaySeconds()));
         processor.setJWTClaimsSetVerifier(claims);
         this.grants = new GrantRules(config.roomsClaim(), config.grantTemplates());
+        this.revocations = new RevocationList(config.maxRevocations(), config.revocationRetentionSeconds() * 1000,
+                config.leewaySeconds() * 1000, System::currentTimeMillis);
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         this.pool = pool("tickwire-auth-", threads);
         this.jwksPool = config.jwksUrl().isEmpty() ? null : pool("tickwire-auth-jwks-", Math.max(2, threads));
@@ -88,6 +94,16 @@ public final class TokenVerifier implements AutoCloseable {
         } catch (ParseException | RuntimeException e) {
             return pool; // malformed: fails fast wherever it runs
         }
+    }
+
+    /** Tells {@code listener} the {@link InvalidTokenException#reason()} of every token refused from now on. */
+    public void reportFailuresTo(java.util.function.Consumer<String> listener) {
+        this.failures = listener;
+    }
+
+    /** The tokens and users revoked on this node. */
+    public RevocationList revocations() {
+        return revocations;
     }
 
     /**
@@ -133,7 +149,12 @@ public final class TokenVerifier implements AutoCloseable {
                 throw new InvalidTokenException("token has no sub (a non-empty string)");
             }
             long iat = claims.getIssueTime() == null ? 0 : claims.getIssueTime().getTime();
-            return new Principal(subject, claims.getExpirationTime().getTime(), iat, grants.grantsOf(claims), scopes(claims));
+            Principal principal = new Principal(subject, claims.getExpirationTime().getTime(), iat, claims.getJWTID(),
+                    grants.grantsOf(claims), scopes(claims));
+            if (revocations.isRevoked(principal)) {
+                throw new InvalidTokenException("token revoked");
+            }
+            return principal;
         } catch (IllegalArgumentException e) {
             throw new InvalidTokenException(e.getMessage());
         }
@@ -167,7 +188,11 @@ public final class TokenVerifier implements AutoCloseable {
         public void run() {
             try {
                 result.complete(verify(token));
-            } catch (InvalidTokenException | RuntimeException e) {
+            } catch (InvalidTokenException e) {
+                failures.accept(e.reason());
+                result.completeExceptionally(e);
+            } catch (RuntimeException e) {
+                failures.accept("internal");
                 result.completeExceptionally(e);
             }
         }
@@ -225,6 +250,41 @@ public final class TokenVerifier implements AutoCloseable {
     public static final class InvalidTokenException extends Exception {
         public InvalidTokenException(String message) {
             super(message, null, false, false);
+        }
+
+        /**
+         * The refusal as one word from a closed set (the {@code reason} tag of
+         * {@code tickwire_auth_failures_total}): missing, too_large, malformed, expired, not_yet_valid,
+         * missing_claim, issuer, audience, algorithm, signature, unverifiable, revoked, bad_claim.
+         */
+        public String reason() {
+            String m = getMessage();
+            if (m.equals("missing token")) {
+                return "missing";
+            } else if (m.equals("token too large")) {
+                return "too_large";
+            } else if (m.equals("malformed token")) {
+                return "malformed";
+            } else if (m.equals("token expired")) {
+                return "expired";
+            } else if (m.equals("token not yet valid")) {
+                return "not_yet_valid";
+            } else if (m.startsWith("token lacks a required claim") || m.startsWith("token has no sub")) {
+                return "missing_claim";
+            } else if (m.equals("token issuer not accepted")) {
+                return "issuer";
+            } else if (m.equals("token audience not accepted")) {
+                return "audience";
+            } else if (m.equals("token algorithm or key not accepted")) {
+                return "algorithm";
+            } else if (m.equals("invalid token signature or claims")) {
+                return "signature";
+            } else if (m.equals("token could not be verified")) {
+                return "unverifiable";
+            } else if (m.equals("token revoked")) {
+                return "revoked";
+            }
+            return "bad_claim"; // a scope or grant claim of the wrong shape
         }
     }
 

@@ -5,10 +5,14 @@ import io.tickwire.gateway.config.ConfigException;
 import io.tickwire.gateway.config.ConfigLoader;
 import io.tickwire.gateway.config.GatewayConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -66,13 +70,41 @@ public final class Main implements Runnable {
             log.info("started in {} ms{}", (System.nanoTime() - t0) / 1_000_000,
                     mode() == GatewayConfig.Mode.DEMO ? ": open http://localhost:" + gateway.port() + "/" : "");
             CountDownLatch stopped = new CountDownLatch(1);
+            Duration deadline = Duration.ofSeconds(cfg.drain().exitDeadlineSeconds());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                gateway.close();
+                shutdown(gateway, deadline);
                 stopped.countDown();
             }, "tickwire-shutdown"));
             stopped.await();
             return 0;
         }
+    }
+
+    /**
+     * What SIGTERM does: drains the node (its connections are closed with 1012 over {@code drain.window-seconds}),
+     * waits until no connection is left or {@code deadline} has passed, then stops it, closing any connection
+     * still open with 1001.
+     *
+     * @return true if the last connection was gone before the deadline
+     */
+    static boolean shutdown(Gateway gateway, Duration deadline) {
+        long t0 = System.nanoTime();
+        boolean drained = false;
+        try {
+            gateway.drain().get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            drained = true;
+        } catch (TimeoutException e) {
+            log.warn("drain deadline ({} s) reached with {} connections open: closing them", deadline.toSeconds(),
+                    gateway.connections());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            log.warn("drain failed", e.getCause());
+        }
+        gateway.close();
+        log.info("stopped {} in {} ms", drained ? "after draining" : "before the drain was complete",
+                (System.nanoTime() - t0) / 1_000_000);
+        return drained;
     }
 
     @Command(name = "demo", mixinStandardHelpOptions = true,

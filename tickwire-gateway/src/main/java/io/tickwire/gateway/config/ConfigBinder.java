@@ -7,6 +7,7 @@ import io.tickwire.gateway.config.GatewayConfig.Tls;
 import io.tickwire.gateway.config.GatewayConfig.Bus;
 import io.tickwire.gateway.config.GatewayConfig.Delivery;
 import io.tickwire.gateway.config.GatewayConfig.Demo;
+import io.tickwire.gateway.config.GatewayConfig.Drain;
 import io.tickwire.gateway.config.GatewayConfig.Kind;
 import io.tickwire.gateway.config.GatewayConfig.Outbound;
 import io.tickwire.gateway.config.GatewayConfig.Rooms;
@@ -51,7 +52,8 @@ final class ConfigBinder {
         String nodeId = values.text("node-id", NAME, NAME_EXPECTED);
         Rooms rooms = rooms();
         return new GatewayConfig(
-                mode, nodeId, server(), ws(), outbound(rooms.maxEventBytes()), auth(), rooms, bus(), demo(), tls());
+                mode, nodeId, server(), ws(), outbound(rooms.maxEventBytes()), auth(), rooms, bus(), demo(), tls(),
+                drain());
     }
 
     private Server server() {
@@ -145,7 +147,9 @@ final class ConfigBinder {
                 values.list("auth.grant-templates", GRANT_TEMPLATE,
                         "a room with one {claim} placeholder in its key, such as account:{sub}"),
                 values.integer("auth.leeway-seconds", 0, Long.MAX_VALUE),
-                values.integer("auth.expiry-warning-seconds", 0, Long.MAX_VALUE));
+                values.integer("auth.expiry-warning-seconds", 0, Long.MAX_VALUE),
+                values.integer("auth.max-revocations", 1, 10_000_000),
+                values.integer("auth.revocation-retention-seconds", 1, Long.MAX_VALUE));
     }
 
     private Tls tls() {
@@ -222,5 +226,15 @@ final class ConfigBinder {
                 values.positiveNumber("demo.updates-per-second", 1000),
                 values.integer("demo.accounts", 1, 1000),
                 values.integer("demo.dev-token-ttl-seconds", 1, Long.MAX_VALUE));
+    }
+
+    private Drain drain() {
+        long window = values.integer("drain.window-seconds", 0, 3600);
+        long deadline = values.integer("drain.exit-deadline-seconds", 1, Long.MAX_VALUE);
+        if (deadline < window + 1) {
+            // the last connections are closed at the end of the window; their close handshakes need a moment
+            throw values.bad("drain.exit-deadline-seconds", "at least drain.window-seconds + 1 (" + (window + 1) + ")");
+        }
+        return new Drain(window, deadline);
     }
 }

@@ -73,7 +73,9 @@ final class ConfigDescription {
         addAll(auth.putArray("allowed-origins"), a.allowedOrigins());
         auth.put("rooms-claim", a.roomsClaim());
         addAll(auth.putArray("grant-templates"), a.grantTemplates());
-        auth.put("leeway-seconds", a.leewaySeconds()).put("expiry-warning-seconds", a.expiryWarningSeconds());
+        auth.put("leeway-seconds", a.leewaySeconds()).put("expiry-warning-seconds", a.expiryWarningSeconds())
+                .put("max-revocations", a.maxRevocations())
+                .put("revocation-retention-seconds", a.revocationRetentionSeconds());
         ObjectNode rooms = root.putObject("rooms")
                 .put("max-event-bytes", c.rooms().maxEventBytes())
                 .put("max-subscriptions-per-connection", c.rooms().maxSubscriptionsPerConnection());
@@ -96,6 +98,9 @@ final class ConfigDescription {
                 .put("accounts", c.demo().accounts())
                 .put("dev-token-ttl-seconds", c.demo().devTokenTtlSeconds());
         root.putObject("tls").put("cert-file", c.tls().certFile()).put("key-file", c.tls().keyFile());
+        root.putObject("drain")
+                .put("window-seconds", c.drain().windowSeconds())
+                .put("exit-deadline-seconds", c.drain().exitDeadlineSeconds());
         return root;
     }
 

@@ -18,7 +18,8 @@ public record GatewayConfig(
         Rooms rooms,
         Bus bus,
         Demo demo,
-        Tls tls) {
+        Tls tls,
+        Drain drain) {
 
     /** {@code demo}: simulated feed and dev tokens; {@code serve}: production. */
     public enum Mode { DEMO, SERVE }
@@ -61,7 +62,9 @@ public record GatewayConfig(
      * as long as the secret allows), a PEM public key or certificate ({@code publicKeyFile}: RSA for
      * RS*&#47;PS*, EC for the ES* of its curve), and/or a JWKS URL with its refresh rules; {@code issuer} and
      * {@code audience} are checked when non-empty. Grants come from {@code roomsClaim} and from
-     * {@code grantTemplates} such as {@code account:{sub}}.
+     * {@code grantTemplates} such as {@code account:{sub}}. Revoked tokens and users are remembered, at most
+     * {@code maxRevocations} entries at once, each until its token expires or for
+     * {@code revocationRetentionSeconds} when that is unknown.
      */
     public record Auth(
             String hmacSecret,
@@ -77,7 +80,9 @@ public record GatewayConfig(
             String roomsClaim,
             List<String> grantTemplates,
             long leewaySeconds,
-            long expiryWarningSeconds) {
+            long expiryWarningSeconds,
+            int maxRevocations,
+            long revocationRetentionSeconds) {
 
         /** True if at least one verification key is configured. */
         public boolean hasKey() {
@@ -134,4 +139,11 @@ public record GatewayConfig(
      * lifetime of tokens minted by {@code /dev/token}. Used in demo mode only.
      */
     public record Demo(List<String> symbols, double updatesPerSecond, int accounts, long devTokenTtlSeconds) {}
+
+    /**
+     * {@code drain.*}: the graceful drain (SIGTERM or {@code POST /api/v1/drain}). Every connection is told to
+     * reconnect and closed with 1012 at a time spread over {@code windowSeconds}; the process exits once no
+     * connection is left, or at {@code exitDeadlineSeconds} at the latest.
+     */
+    public record Drain(long windowSeconds, long exitDeadlineSeconds) {}
 }

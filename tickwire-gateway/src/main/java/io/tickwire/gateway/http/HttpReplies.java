@@ -50,6 +50,13 @@ public final class HttpReplies {
                 "{\"error\":{\"code\":\"unavailable\",\"message\":\"busy, retry shortly\"}}".getBytes(StandardCharsets.UTF_8), "1");
     }
 
+    /** 503 with {@code Retry-After: 1}: the node is draining; another node will take the request. */
+    public static void draining(ChannelHandlerContext ctx, HttpRequest req) {
+        send(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json",
+                "{\"error\":{\"code\":\"unavailable\",\"message\":\"node draining: connect to another node\"}}"
+                        .getBytes(StandardCharsets.UTF_8), "1");
+    }
+
     public static void json(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String json) {
         send(ctx, req, status, "application/json", json.getBytes(StandardCharsets.UTF_8), null);
     }

@@ -57,6 +57,11 @@ public final class GatewayMetrics implements AutoCloseable {
         RESET_EPOCH_CHANGED
     }
 
+    /** An operator's action through the admin API (the {@code action} tag of the operator actions counter). */
+    public enum OperatorAction {
+        DISCONNECT, REVOKE, REVOKE_REFUSED, DRAIN
+    }
+
     /** Tag for a close code a client sent that the contract does not name, or a close without a code. */
     private static final String OTHER = "other";
     /** RFC 6455 §7.1.5: the connection closed without a close frame. */
@@ -76,6 +81,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final String[] kindNames;
     private final Counter[] receivedByKind;
     private final Map<String, Counter> authFailures = new HashMap<>();
+    private final EnumMap<OperatorAction, Counter> operatorActions = new EnumMap<>(OperatorAction.class);
     private final Counter loopOverflows;
     private final Counter rateLimited;
     private final Timer fanoutLatency;
@@ -121,6 +127,11 @@ public final class GatewayMetrics implements AutoCloseable {
         for (HandshakeRejection r : HandshakeRejection.values()) {
             rejected.put(r, Counter.builder("tickwire.handshakes.rejected").tag("reason", tag(r))
                     .description("WebSocket handshakes refused, by reason").register(registry));
+        }
+        for (OperatorAction a : OperatorAction.values()) {
+            operatorActions.put(a, Counter.builder("tickwire.operator.actions").tag("action", tag(a))
+                    .description("admin API operations: disconnect, revoke, revoke_refused (list full), drain")
+                    .register(registry));
         }
         for (ResumeOutcome o : ResumeOutcome.values()) {
             resumes.put(o, Counter.builder("tickwire.resumes").tag("outcome", tag(o))
@@ -228,6 +239,20 @@ public final class GatewayMetrics implements AutoCloseable {
 
     public void handshakeRejected(HandshakeRejection reason) {
         rejected.get(reason).increment();
+    }
+
+    public void operatorAction(OperatorAction action) {
+        operatorActions.get(action).increment();
+    }
+
+    /** Gauges of node state: 1 while draining, and the revocation list's size. */
+    public void nodeState(java.util.function.BooleanSupplier draining, java.util.function.IntSupplier revocations) {
+        Gauge.builder("tickwire.draining", draining, d -> d.getAsBoolean() ? 1 : 0).strongReference(true)
+                .description("1 while the node drains (not ready, refusing connections, closing with 1012)")
+                .register(registry);
+        Gauge.builder("tickwire.revocations", revocations, r -> r.getAsInt()).strongReference(true)
+                .description("entries in this node's revocation list (bounded by auth.max-revocations)")
+                .register(registry);
     }
 
     public void resumed(ResumeOutcome outcome) {

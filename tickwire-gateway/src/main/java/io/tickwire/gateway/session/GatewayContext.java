@@ -14,4 +14,6 @@ public record GatewayContext(
         RoomRegistry rooms,
         TokenVerifier tokens,
         ClientOpParser parser,
-        GatewayMetrics metrics) {}
+        GatewayMetrics metrics,
+        SessionRegistry sessions,
+        GracefulDrain drain) {}

@@ -60,6 +60,7 @@ public final class Session {
     private ScheduledFuture<?> heartbeat;
     private ScheduledFuture<?> expiry;
     private ScheduledFuture<?> expiryWarning;
+    private ScheduledFuture<?> drainClose; // the 1012 close announced by reconnect
     private boolean refreshing; // one refresh verification at a time per connection
     private final OperationBudget budget;
     private int unflushedBytes;
@@ -104,6 +105,15 @@ public final class Session {
         return loopMetrics;
     }
 
+    String id() {
+        return id;
+    }
+
+    /** The token the session currently holds (a refresh replaces it). */
+    Principal principal() {
+        return principal;
+    }
+
     /** Sends {@code welcome} and starts the heartbeat. */
     void open() {
         ctx.metrics().connectionOpened();
@@ -113,6 +123,40 @@ public final class Session {
         heartbeat = channel.eventLoop().scheduleAtFixedRate(this::beat, ws.heartbeatMs(), ws.heartbeatMs(),
                 TimeUnit.MILLISECONDS);
         scheduleExpiry();
+        ctx.sessions().add(this);
+        if (ctx.tokens().revocations().isRevoked(principal)) {
+            close(CloseCode.UNAUTHORIZED, "token revoked"); // revoked while the handshake was under way
+        } else if (ctx.drain().draining()) {
+            reconnect(ctx.drain().lateAfterMillis()); // the handshake passed the check just before the drain
+        }
+    }
+
+    /**
+     * The node is draining: tells the client ({@code reconnect}) and closes with 1012 {@code afterMs} later,
+     * serving the subscriptions until then. Only the first call counts.
+     */
+    void reconnect(long afterMs) {
+        if (closing || drainClose != null) {
+            return;
+        }
+        send(ServerMessages.reconnect(json(), afterMs, GracefulDrain.REASON));
+        if (!closing) {
+            drainClose = channel.eventLoop().schedule(() -> close(CloseCode.SERVICE_RESTART, GracefulDrain.REASON),
+                    afterMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * An operator's close ({@code POST /api/v1/disconnect}, {@code /api/v1/revoke}).
+     *
+     * @return false if the session was already closing
+     */
+    boolean disconnect(CloseCode code, String reason) {
+        if (closing) {
+            return false;
+        }
+        close(code, reason);
+        return true;
     }
 
     /**
@@ -212,6 +256,10 @@ public final class Session {
             if (error != null) {
                 String why = error instanceof TokenVerifier.InvalidTokenException ? error.getMessage() : "invalid token";
                 send(ServerMessages.error(json(), op.rawId(), null, ErrorCode.UNAUTHORIZED, "refresh refused: " + why));
+                return;
+            }
+            if (ctx.tokens().revocations().isRevoked(fresh)) { // revoked while it was being verified
+                send(ServerMessages.error(json(), op.rawId(), null, ErrorCode.UNAUTHORIZED, "refresh refused: token revoked"));
                 return;
             }
             if (!fresh.subject().equals(principal.subject())) {
@@ -495,6 +543,7 @@ public final class Session {
         cancelTimers();
         closing = true;
         endAll();
+        ctx.sessions().remove(this);
         ctx.metrics().connectionClosed(closeCode, closedByServer);
         connectionLog.info("close session={} user={} addr={} duration_ms={} code={} by={} reason=\"{}\"", id,
                 principal.subject(), clientAddress(), (System.nanoTime() - openedNanos) / 1_000_000, closeCode,
@@ -525,6 +574,9 @@ public final class Session {
         }
         if (expiry != null) {
             expiry.cancel(false);
+        }
+        if (drainClose != null) {
+            drainClose.cancel(false);
         }
     }
 

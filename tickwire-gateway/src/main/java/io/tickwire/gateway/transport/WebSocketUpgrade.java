@@ -62,6 +62,11 @@ final class WebSocketUpgrade {
     }
 
     void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (context.drain().draining()) {
+            context.metrics().handshakeRejected(HandshakeRejection.DRAINING);
+            refuseWhileDraining(ctx, req);
+            return;
+        }
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
         if (origin != null && !anyOrigin && !origins.contains(origin.toLowerCase(Locale.ROOT))) {
             context.metrics().handshakeRejected(HandshakeRejection.ORIGIN);
@@ -210,5 +215,18 @@ final class WebSocketUpgrade {
                 f.channel().close();
             }
         });
+    }
+
+    /**
+     * A draining node takes no new connection: 503 with {@code Retry-After}; a browser from an allowed origin is
+     * upgraded and closed with 1012, whose "reconnect now" takes it to another node (this one is not ready).
+     */
+    private void refuseWhileDraining(ChannelHandlerContext ctx, FullHttpRequest req) {
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin != null && (anyOrigin || origins.contains(origin.toLowerCase(Locale.ROOT)))) {
+            upgradeAndClose(ctx, req, CloseCode.SERVICE_RESTART, "node draining: reconnect");
+        } else {
+            HttpReplies.draining(ctx, req);
+        }
     }
 }

@@ -48,6 +48,9 @@ class ConfigLoaderTest {
         assertThat(c.rooms().kinds().get("orders"))
                 .isEqualTo(new Kind("orders", Access.GRANTED, Delivery.RELIABLE, 10000, 3600, 1000000, 3600));
         assertThat(c.bus()).isEqualTo(new GatewayConfig.Bus("memory", 300, 100000));
+        assertThat(c.drain()).isEqualTo(new GatewayConfig.Drain(10, 30));
+        assertThat(c.auth().maxRevocations()).isEqualTo(100000);
+        assertThat(c.auth().revocationRetentionSeconds()).isEqualTo(86400);
         assertThat(c.demo().symbols()).hasSize(20).contains("AAPL", "MSFT", "NVDA", "BRK.B", "JPM", "V");
         assertThat(c.demo().updatesPerSecond()).isEqualTo(10.0);
         assertThat(c.demo().accounts()).isEqualTo(5);
@@ -179,8 +182,8 @@ class ConfigLoaderTest {
                 new GatewayConfig.Auth("", a.publicKeyFile(), a.jwksUrl(), a.jwksRefreshMinSeconds(),
                         a.jwksCacheSeconds(), a.issuer(), a.audience(), a.requireIat(), a.allowQueryToken(),
                         a.allowedOrigins(), a.roomsClaim(), a.grantTemplates(), a.leewaySeconds(),
-                        a.expiryWarningSeconds()),
-                c.rooms(), c.bus(), c.demo(), c.tls());
+                        a.expiryWarningSeconds(), a.maxRevocations(), a.revocationRetentionSeconds()),
+                c.rooms(), c.bus(), c.demo(), c.tls(), c.drain());
 
         assertThat(ConfigLoader.describe(c)).contains("auth.hmac-secret: ****").doesNotContain(a.hmacSecret());
         assertThat(ConfigLoader.describe(unset)).contains("auth.hmac-secret: (unset)");

@@ -75,7 +75,7 @@ class ConfigValidationTest {
         loadFails(file)
                 .hasMessageStartingWith("sever: unknown key")
                 .hasMessageEndingWith(
-                        "valid keys at the top level: node-id, server, ws, outbound, auth, rooms, bus, demo, tls");
+                        "valid keys at the top level: node-id, server, ws, outbound, auth, rooms, bus, demo, tls, drain");
     }
 
     @Test
@@ -196,6 +196,25 @@ class ConfigValidationTest {
                 "outbound.high-water-bytes: expected at most outbound.budget-bytes (1048576), got 2000000");
         loadFails(write("outbound: {low-water-bytes: 0}\n"))
                 .hasMessageStartingWith("outbound.low-water-bytes: expected an integer of at least 1, got 0");
+    }
+
+    @Test
+    void theDrainDeadlineMustOutlastTheWindow() throws IOException {
+        loadFails(write("drain: {window-seconds: 30}\n")).hasMessageStartingWith(
+                "drain.exit-deadline-seconds: expected at least drain.window-seconds + 1 (31), got 30");
+        loadFails(write("drain: {window-seconds: -1}\n"))
+                .hasMessageStartingWith("drain.window-seconds: expected an integer from 0 to 3600, got -1");
+        GatewayConfig c = ConfigLoader.load(Mode.DEMO, null,
+                Map.of("TICKWIRE_DRAIN_WINDOW_SECONDS", "0", "TICKWIRE_DRAIN_EXIT_DEADLINE_SECONDS", "1"));
+        assertThat(c.drain()).isEqualTo(new GatewayConfig.Drain(0, 1));
+    }
+
+    @Test
+    void theRevocationListIsBounded() throws IOException {
+        loadFails(write("auth: {max-revocations: 0}\n"))
+                .hasMessageStartingWith("auth.max-revocations: expected an integer from 1 to 10000000, got 0");
+        loadFails(write("auth: {revocation-retention-seconds: 0}\n"))
+                .hasMessageStartingWith("auth.revocation-retention-seconds: expected an integer of at least 1, got 0");
     }
 
     @Test

@@ -103,8 +103,17 @@ class MetricsTest {
         } catch (JdkWsClient.HandshakeRefused e) {
             assertThat(e.status).isEqualTo(403);
         }
+        String expired = new io.tickwire.gateway.auth.TokenMinter(TestGateway.SECRET)
+                .mint("late", List.of(), "", System.currentTimeMillis() - 3_600_000);
+        try (JdkWsClient c = JdkWsClient.connect(gw.wsUri(), expired)) {
+            throw new AssertionError("an expired token was accepted");
+        } catch (JdkWsClient.HandshakeRefused e) {
+            assertThat(e.status).isEqualTo(401);
+        }
         String after = scrape();
-        assertThat(delta(before, after, "tickwire_handshakes_rejected_total{reason=\"unauthorized\"}")).isEqualTo(1);
+        assertThat(delta(before, after, "tickwire_handshakes_rejected_total{reason=\"unauthorized\"}")).isEqualTo(2);
+        assertThat(delta(before, after, "tickwire_auth_failures_total{reason=\"malformed\"}")).isEqualTo(1);
+        assertThat(delta(before, after, "tickwire_auth_failures_total{reason=\"expired\"}")).isEqualTo(1);
         assertThat(delta(before, after, "tickwire_handshakes_rejected_total{reason=\"origin\"}")).isEqualTo(1);
     }
 
@@ -172,7 +181,8 @@ class MetricsTest {
                 "tickwire_outbound_pending_bytes", "tickwire_outbound_pending_max_bytes", "tickwire_rooms", "tickwire_subscriptions", "jvm_memory_used_bytes",
                 "process_files_open_files", "netty_allocator_memory_used",
                 "tickwire_fanout_loop_overflows_total", "tickwire_operations_rate_limited_total",
-                "tickwire_catchups_total");
+                "tickwire_catchups_total", "tickwire_draining 0", "tickwire_revocations 0",
+                "tickwire_operator_actions_total{action=\"drain\"} 0");
         assertThat(value(s, "tickwire_event_loop_lag_seconds{loop=\"0\"}")).isBetween(0.0, 5.0);
     }
 

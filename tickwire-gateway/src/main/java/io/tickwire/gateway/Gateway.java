@@ -114,6 +114,14 @@ public final class Gateway implements AutoCloseable {
         return rooms;
     }
 
+    /**
+     * Bytes written to connections and not yet taken by their sockets, summed over every connection: what
+     * the {@code tickwire_outbound_pending_bytes} gauge reports (for diagnostics and tests).
+     */
+    public long pendingOutboundBytes() {
+        return server.pendingOutboundBytes();
+    }
+
     /** The worker event loops (for diagnostics and tests). */
     public EventLoop[] eventLoops() {
         return server.loops().loops();

@@ -3,6 +3,7 @@ package io.tickwire.gateway.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -49,7 +50,8 @@ import java.util.concurrent.TimeoutException;
  * message from the server as JSON into a queue, answers pings, and records the close code the server
  * sent ({@code -1} if the TCP connection dropped without a close frame). Every buffer it receives is
  * released. {@link #setAutoRead(boolean) setAutoRead(false)} stops reading the socket, so the gateway
- * sees a slow reader.
+ * sees a slow reader. For hundreds of clients, {@link #connect(URI, String, EventLoopGroup, ByteBufAllocator)}
+ * shares one event loop group (and optionally an allocator of their own) between them.
  */
 public final class NettyWsClient extends ReceivedMessages implements AutoCloseable {
 
@@ -59,13 +61,23 @@ public final class NettyWsClient extends ReceivedMessages implements AutoCloseab
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup group;
+    private final boolean ownsGroup;
+    private final ByteBufAllocator allocator; // null: the channel's default
     private final CompletableFuture<Void> handshaken = new CompletableFuture<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private volatile String closeReason;
     private volatile Channel channel;
 
-    private NettyWsClient() {}
+    private NettyWsClient() {
+        this(new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()), true, null);
+    }
+
+    private NettyWsClient(EventLoopGroup group, boolean ownsGroup, ByteBufAllocator allocator) {
+        this.group = group;
+        this.ownsGroup = ownsGroup;
+        this.allocator = allocator;
+    }
 
     /** Connects with {@code Authorization: Bearer <token>}. */
     public static NettyWsClient connect(URI uri, String token) {
@@ -82,6 +94,27 @@ public final class NettyWsClient extends ReceivedMessages implements AutoCloseab
      */
     public static NettyWsClient connect(URI uri, HttpHeaders headers) {
         NettyWsClient client = new NettyWsClient();
+        try {
+            client.open(uri, headers);
+            return client;
+        } catch (RuntimeException | Error e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Connects with {@code Authorization: Bearer <token>} on {@code sharedGroup}, an NIO event loop group the
+     * caller owns and shuts down ({@link #close()} leaves it running), so that hundreds of clients need not
+     * start a thread each. A non-null {@code allocator} serves this client's buffers, e.g. to keep them out
+     * of the default allocator's metrics when the gateway under test runs in the same JVM.
+     */
+    public static NettyWsClient connect(URI uri, String token, EventLoopGroup sharedGroup, ByteBufAllocator allocator) {
+        HttpHeaders headers = new DefaultHttpHeaders();
+        if (token != null) {
+            headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token);
+        }
+        NettyWsClient client = new NettyWsClient(sharedGroup, false, allocator);
         try {
             client.open(uri, headers);
             return client;
@@ -110,16 +143,19 @@ public final class NettyWsClient extends ReceivedMessages implements AutoCloseab
                 .group(group)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline()
-                                .addLast("http", new HttpClientCodec())
-                                .addLast("http-aggregator", new HttpObjectAggregator(64 * 1024))
-                                .addLast("ws", handler);
-                    }
-                });
+                .option(ChannelOption.TCP_NODELAY, true);
+        if (allocator != null) {
+            b.option(ChannelOption.ALLOCATOR, allocator);
+        }
+        b.handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline()
+                        .addLast("http", new HttpClientCodec())
+                        .addLast("http-aggregator", new HttpObjectAggregator(64 * 1024))
+                        .addLast("ws", handler);
+            }
+        });
         int port = uri.getPort() != -1 ? uri.getPort() : 80;
         ChannelFuture connected = b.connect(uri.getHost(), port);
         if (!connected.awaitUninterruptibly(CONNECT_TIMEOUT.toMillis()) || !connected.isSuccess()) {
@@ -298,15 +334,17 @@ public final class NettyWsClient extends ReceivedMessages implements AutoCloseab
         }
     }
 
-    /** Drops the connection and stops the event loop. */
     @Override
     protected String closeNote() {
         return closed.isDone() ? " (closed " + closed.getNow(0) + ")" : "";
     }
 
+    /** Drops the connection and stops the event loop, unless it is a shared one. */
     @Override
     public void close() {
         abort();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10_000);
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10_000);
+        }
     }
 }

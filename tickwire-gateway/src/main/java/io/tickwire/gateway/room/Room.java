@@ -154,6 +154,24 @@ public final class Room {
         return lo == size ? null : ring[(head + lo) % ring.length].retain();
     }
 
+    /** How many events the ring holds after {@code seq}, or -1 when the ring does not cover {@code seq}. */
+    public synchronized int countAfter(long seq) {
+        if (seq < coveredAfter) {
+            return -1;
+        }
+        int lo = 0;
+        int hi = size;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ring[(head + mid) % ring.length].seq() > seq) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return size - lo;
+    }
+
     /** Registers a subscriber; false if the room was retired (look it up again). */
     public synchronized boolean addSubscriber(int loopIndex, RoomSubscriber subscriber) {
         if (retired) {

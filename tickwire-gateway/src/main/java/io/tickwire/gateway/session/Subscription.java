@@ -190,6 +190,13 @@ final class Subscription implements RoomSubscriber {
             catchUpToNewestState();
             return;
         }
+        if (state == State.CATCHING_UP && session.writable() && !resuming && !loopBehind
+                && room.countAfter(lastSent) * 2L > room.kind().historyEvents()) {
+            // The same rule as for the bus's history (nearTheEndOfHistory), for a room whose ring holds its
+            // whole history: close while the position is still stored, so the resume is exact.
+            session.close(CloseCode.SLOW_CONSUMER, "too far behind: resume to catch up");
+            return;
+        }
         while (state == State.CATCHING_UP) {
             if (!session.writable()) {
                 return; // onWritable() calls again

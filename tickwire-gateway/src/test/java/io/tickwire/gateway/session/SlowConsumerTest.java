@@ -151,6 +151,54 @@ class SlowConsumerTest {
         }
     }
 
+    @Test
+    void aReaderOfAHistoryTheRingHoldsWholeIsClosedWhileResumableAndResumesExactly() throws Exception {
+        String room = "orders:ringonly"; // history 100 events: the room's ring holds all of it
+        int total = 80; // 640 KB: beyond budget and socket buffers, yet within the history
+        String bigPad = "z".repeat(8000);
+        List<Integer> seen = new ArrayList<>();
+        long lastSeq = 0;
+        String epoch;
+        try (JdkWsClient slow = subscribed("ringonly", room)) {
+            epoch = epochOf(room);
+            slow.pause();
+            for (int n = 0; n < total; n++) {
+                gw.gateway().bus().publish(room, ("{\"n\":" + n + ",\"pad\":\"" + bigPad + "\"}")
+                        .getBytes(StandardCharsets.UTF_8), null).toCompletableFuture().join();
+            }
+            slow.resume();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline) { // a reader that is never closed would read all and wait here
+                List<JsonNode> batch = slow.drain(Duration.ofMillis(500));
+                if (batch.isEmpty() && slow.isClosed()) {
+                    break;
+                }
+                for (JsonNode m : batch) {
+                    assertThat(m.path("type").asText()).isEqualTo("event");
+                    seen.add(m.path("data").path("n").asInt());
+                    lastSeq = m.path("seq").asLong();
+                }
+            }
+            assertThat(slow.isClosed()).as("closed while behind (read %d of %d)", seen.size(), total).isTrue();
+            assertThat(slow.awaitClose(Duration.ofSeconds(10))).isEqualTo(4008);
+        }
+        assertThat(seen.size()).as("closed before reading everything").isLessThan(total);
+        try (JdkWsClient again = JdkWsClient.connect(gw.wsUri(), gw.token("ringonly", "orders:*"))) {
+            again.nextOfType("welcome");
+            again.send("{\"op\":\"subscribe\",\"id\":2,\"rooms\":[\"" + room + "\"],\"resume\":{\"" + room
+                    + "\":{\"seq\":" + lastSeq + ",\"epoch\":\"" + epoch + "\"}}}");
+            assertThat(again.next().path("type").asText()).isEqualTo("subscribed");
+            while (seen.size() < total) {
+                JsonNode m = again.next(Duration.ofSeconds(20));
+                assertThat(m.path("type").asText()).as("no reset: %s", m).isEqualTo("event");
+                seen.add(m.path("data").path("n").asInt());
+            }
+        }
+        for (int n = 0; n < total; n++) {
+            assertThat(seen.get(n)).as("event %d exactly once, in order", n).isEqualTo(n);
+        }
+    }
+
     private static String epochOf(String room) {
         return gw.gateway().bus().position(room).toCompletableFuture().join().epoch();
     }

@@ -48,7 +48,9 @@ class ConfigLoaderTest {
         assertThat(c.rooms().kinds().get("orders"))
                 .isEqualTo(new Kind("orders", Access.GRANTED, Delivery.RELIABLE, 10000, 3600, 1000000, 3600));
         assertThat(c.bus()).isEqualTo(new GatewayConfig.Bus("memory", 300, 100000));
-        assertThat(c.drain()).isEqualTo(new GatewayConfig.Drain(10, 30));
+        assertThat(c.drain()).as("demo.yaml: Ctrl-C stops the demo quickly").isEqualTo(new GatewayConfig.Drain(1, 3));
+        assertThat(ConfigLoader.load(Mode.SERVE, null, Map.of("TICKWIRE_AUTH_HMAC_SECRET", "s".repeat(32))).drain())
+                .isEqualTo(new GatewayConfig.Drain(10, 30));
         assertThat(c.auth().maxRevocations()).isEqualTo(100000);
         assertThat(c.auth().revocationRetentionSeconds()).isEqualTo(86400);
         assertThat(c.demo().symbols()).hasSize(20).contains("AAPL", "MSFT", "NVDA", "BRK.B", "JPM", "V");

@@ -200,7 +200,7 @@ class ConfigValidationTest {
 
     @Test
     void theDrainDeadlineMustOutlastTheWindow() throws IOException {
-        loadFails(write("drain: {window-seconds: 30}\n")).hasMessageStartingWith(
+        loadFails(write("drain: {window-seconds: 30, exit-deadline-seconds: 30}\n")).hasMessageStartingWith(
                 "drain.exit-deadline-seconds: expected at least drain.window-seconds + 1 (31), got 30");
         loadFails(write("drain: {window-seconds: -1}\n"))
                 .hasMessageStartingWith("drain.window-seconds: expected an integer from 0 to 3600, got -1");

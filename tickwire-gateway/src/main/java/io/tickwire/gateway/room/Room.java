@@ -141,24 +141,17 @@ public final class Room {
         if (seq < coveredAfter) {
             return NOT_COVERED;
         }
-        int lo = 0;
-        int hi = size; // first index whose seq > seq
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (ring[(head + mid) % ring.length].seq() > seq) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        return lo == size ? null : ring[(head + lo) % ring.length].retain();
+        int first = firstAfter(seq);
+        return first == size ? null : ring[(head + first) % ring.length].retain();
     }
 
     /** How many events the ring holds after {@code seq}, or -1 when the ring does not cover {@code seq}. */
     public synchronized int countAfter(long seq) {
-        if (seq < coveredAfter) {
-            return -1;
-        }
+        return seq < coveredAfter ? -1 : size - firstAfter(seq);
+    }
+
+    /** The ring position (0 = oldest) of the first event whose seq is above {@code seq}; {@code size} if none. */
+    private int firstAfter(long seq) {
         int lo = 0;
         int hi = size;
         while (lo < hi) {
@@ -169,7 +162,7 @@ public final class Room {
                 lo = mid + 1;
             }
         }
-        return size - lo;
+        return lo;
     }
 
     /** Registers a subscriber; false if the room was retired (look it up again). */

@@ -120,32 +120,9 @@ class SlowConsumerTest {
                 publish(room, n);
             }
             slow.resume();
-            while (true) {
-                List<JsonNode> batch = slow.drain(Duration.ofMillis(500));
-                if (batch.isEmpty() && slow.isClosed()) {
-                    break;
-                }
-                for (JsonNode m : batch) {
-                    assertThat(m.path("type").asText()).isEqualTo("event");
-                    seen.add(m.path("data").path("n").asInt());
-                    lastSeq = m.path("seq").asLong();
-                }
-            }
-            assertThat(slow.awaitClose(Duration.ofSeconds(10))).isEqualTo(4008);
+            lastSeq = readUntilClosed(slow, seen, total);
         }
-        assertThat(seen.size()).as("closed before reading everything").isLessThan(total);
-        try (JdkWsClient again = JdkWsClient.connect(gw.wsUri(), gw.token("behind", "account:*"))) {
-            again.nextOfType("welcome");
-            again.send("{\"op\":\"subscribe\",\"id\":2,\"rooms\":[\"" + room + "\"],\"resume\":{\"" + room
-                    + "\":{\"seq\":" + lastSeq + ",\"epoch\":\"" + epoch + "\"}}}");
-            assertThat(again.next().path("type").asText()).isEqualTo("subscribed");
-            while (seen.size() < total) {
-                JsonNode m = again.next(Duration.ofSeconds(20));
-                assertThat(m.path("type").asText()).as("%s", m).isEqualTo("event");
-                seen.add(m.path("data").path("n").asInt());
-            }
-            assertThat(again.isClosed()).isFalse();
-        }
+        resumeAndReadTheRest("behind", "account:*", room, lastSeq, epoch, seen, total);
         for (int n = 0; n < total; n++) {
             assertThat(seen.get(n)).as("event %d exactly once, in order", n).isEqualTo(n);
         }
@@ -167,23 +144,42 @@ class SlowConsumerTest {
                         .getBytes(StandardCharsets.UTF_8), null).toCompletableFuture().join();
             }
             slow.resume();
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (System.nanoTime() < deadline) { // a reader that is never closed would read all and wait here
-                List<JsonNode> batch = slow.drain(Duration.ofMillis(500));
-                if (batch.isEmpty() && slow.isClosed()) {
-                    break;
-                }
-                for (JsonNode m : batch) {
-                    assertThat(m.path("type").asText()).isEqualTo("event");
-                    seen.add(m.path("data").path("n").asInt());
-                    lastSeq = m.path("seq").asLong();
-                }
-            }
-            assertThat(slow.isClosed()).as("closed while behind (read %d of %d)", seen.size(), total).isTrue();
-            assertThat(slow.awaitClose(Duration.ofSeconds(10))).isEqualTo(4008);
+            lastSeq = readUntilClosed(slow, seen, total);
         }
+        resumeAndReadTheRest("ringonly", "orders:*", room, lastSeq, epoch, seen, total);
+        for (int n = 0; n < total; n++) {
+            assertThat(seen.get(n)).as("event %d exactly once, in order", n).isEqualTo(n);
+        }
+    }
+
+    /**
+     * Reads events (their {@code n} into {@code seen}) until the server closes the connection, which must be
+     * with 4008 before all {@code total} arrived; returns the last seq read.
+     */
+    private static long readUntilClosed(JdkWsClient slow, List<Integer> seen, int total) {
+        long lastSeq = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) { // a reader never closed would read everything and wait here
+            List<JsonNode> batch = slow.drain(Duration.ofMillis(500));
+            if (batch.isEmpty() && slow.isClosed()) {
+                break;
+            }
+            for (JsonNode m : batch) {
+                assertThat(m.path("type").asText()).isEqualTo("event");
+                seen.add(m.path("data").path("n").asInt());
+                lastSeq = m.path("seq").asLong();
+            }
+        }
+        assertThat(slow.isClosed()).as("closed while behind (read %d of %d)", seen.size(), total).isTrue();
+        assertThat(slow.awaitClose(Duration.ofSeconds(10))).isEqualTo(4008);
         assertThat(seen.size()).as("closed before reading everything").isLessThan(total);
-        try (JdkWsClient again = JdkWsClient.connect(gw.wsUri(), gw.token("ringonly", "orders:*"))) {
+        return lastSeq;
+    }
+
+    /** Resumes {@code room} from {@code lastSeq} on a new connection and reads until {@code total} were seen. */
+    private static void resumeAndReadTheRest(String sub, String grant, String room, long lastSeq, String epoch,
+                                             List<Integer> seen, int total) {
+        try (JdkWsClient again = JdkWsClient.connect(gw.wsUri(), gw.token(sub, grant))) {
             again.nextOfType("welcome");
             again.send("{\"op\":\"subscribe\",\"id\":2,\"rooms\":[\"" + room + "\"],\"resume\":{\"" + room
                     + "\":{\"seq\":" + lastSeq + ",\"epoch\":\"" + epoch + "\"}}}");
@@ -193,9 +189,7 @@ class SlowConsumerTest {
                 assertThat(m.path("type").asText()).as("no reset: %s", m).isEqualTo("event");
                 seen.add(m.path("data").path("n").asInt());
             }
-        }
-        for (int n = 0; n < total; n++) {
-            assertThat(seen.get(n)).as("event %d exactly once, in order", n).isEqualTo(n);
+            assertThat(again.isClosed()).isFalse();
         }
     }
 

@@ -495,7 +495,16 @@ public final class Session {
         closeReason = reason;
         cancelTimers();
         endAll();
-        channel.writeAndFlush(new CloseWebSocketFrame(code.code(), reason)).addListener(ChannelFutureListener.CLOSE);
+        // Half-close after the close frame, and keep reading (and ignoring) until the client answers: closing the
+        // socket with the client's frames still unread would send a reset, which can destroy the close frame
+        // before the client reads it, and with it the close code the client needs (a flooder's 4029, say).
+        channel.writeAndFlush(new CloseWebSocketFrame(code.code(), reason)).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess() && f.channel() instanceof io.netty.channel.socket.DuplexChannel duplex) {
+                duplex.shutdownOutput();
+            } else {
+                f.channel().close();
+            }
+        });
         channel.eventLoop().schedule(() -> {
             channel.close();
         }, 1, TimeUnit.SECONDS);

@@ -13,9 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Max frequency per kind ({@code min-interval-ms}): a subscriber of a limited conflate kind gets at most one
@@ -24,17 +23,8 @@ import org.junit.jupiter.api.Test;
 class MaxFrequencyTest {
 
     static final long INTERVAL_MS = 250;
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start(Map.of("TICKWIRE_ROOMS_KINDS_PRICE_MIN_INTERVAL_MS", Long.toString(INTERVAL_MS)));
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of("TICKWIRE_ROOMS_KINDS_PRICE_MIN_INTERVAL_MS", Long.toString(INTERVAL_MS)));
 
     @Test
     void updatesComeAtMostOncePerIntervalAndTheNewestStateArrives() throws Exception {

@@ -14,9 +14,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Several publisher threads, a few reliable rooms, many subscribers: every subscriber gets each room's
@@ -30,17 +29,8 @@ class OrderingTest {
     static final int PER_PUBLISHER_PER_ROOM = 500;
     static final int CLIENTS = 20;
 
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of());
 
     @Test
     void concurrentPublishersManySubscribersCompleteAndInOrder() throws Exception {

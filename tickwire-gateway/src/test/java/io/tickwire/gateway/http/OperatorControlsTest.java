@@ -23,10 +23,9 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code POST /api/v1/disconnect} and {@code /api/v1/revoke} on a real gateway with real clients: exactly the
@@ -39,18 +38,9 @@ class OperatorControlsTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final AtomicInteger SEQ = new AtomicInteger();
 
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of());
     private final List<JdkWsClient> clients = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
 
     @AfterEach
     void closeClients() {

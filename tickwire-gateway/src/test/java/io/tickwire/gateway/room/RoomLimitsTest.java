@@ -6,26 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tickwire.gateway.testing.JdkWsClient;
 import io.tickwire.gateway.testing.TestGateway;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Rooms are bounded per kind, and a node holds only rooms someone subscribed to. */
 class RoomLimitsTest {
 
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start(Map.of(
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of(
                 "TICKWIRE_ROOMS_KINDS_TRADES_MAX_ROOMS", "2",
                 "TICKWIRE_ROOMS_KINDS_BOOK_MAX_ROOMS", "2"));
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
 
     @Test
     void publishingBeyondAKindsRoomLimitGets429AndTheRoomsWithinItKeepWorking() {

@@ -11,24 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What a connection cannot do to the gateway: outlive its token, or grow its buffers by pinging. */
 class ConnectionGuardsTest {
 
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start(Map.of("TICKWIRE_AUTH_LEEWAY_SECONDS", "0"));
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of("TICKWIRE_AUTH_LEEWAY_SECONDS", "0"));
 
     /** The gateway's gauge of bytes pending on all connections. */
     private static long pendingOutboundBytes() {

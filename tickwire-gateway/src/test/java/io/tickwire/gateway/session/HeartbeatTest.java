@@ -10,24 +10,14 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Server pings every heartbeat; a connection silent for three intervals is closed with 4000. */
 class HeartbeatTest {
 
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start(Map.of("TICKWIRE_WS_HEARTBEAT_MS", "1000"));
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of("TICKWIRE_WS_HEARTBEAT_MS", "1000"));
 
     @Test
     void silentConnectionIsPingedThenClosedWith4000WhileAnAnsweringOneStays() throws Exception {

@@ -8,24 +8,14 @@ import io.tickwire.gateway.testing.TestGateway;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Client operations are rate limited per connection: rate_limited, then 4029 for a flood; others unaffected. */
 class RateLimitTest {
 
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start(Map.of("TICKWIRE_WS_MAX_OPS_PER_SECOND", "5", "TICKWIRE_WS_MAX_OPS_BURST", "10"));
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of("TICKWIRE_WS_MAX_OPS_PER_SECOND", "5", "TICKWIRE_WS_MAX_OPS_BURST", "10"));
 
     @Test
     void operationsBeyondTheBurstAreRefusedThenAllowedAgainAtTheRate() throws Exception {

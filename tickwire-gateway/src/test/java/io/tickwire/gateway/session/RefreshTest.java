@@ -9,25 +9,15 @@ import io.tickwire.gateway.testing.TestGateway;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** In-band refresh: warned ahead of expiry, a new token of the same sub extends the session, grants re-checked. */
 class RefreshTest {
 
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of("TICKWIRE_AUTH_LEEWAY_SECONDS", "0", "TICKWIRE_AUTH_EXPIRY_WARNING_SECONDS", "2"));
     static final TokenMinter MINTER = new TokenMinter(TestGateway.SECRET);
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start(Map.of("TICKWIRE_AUTH_LEEWAY_SECONDS", "0", "TICKWIRE_AUTH_EXPIRY_WARNING_SECONDS", "2"));
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
 
     private static String token(String sub, long lifetimeMillis, String... rooms) {
         return MINTER.mint(sub, List.of(rooms), "", System.currentTimeMillis() + lifetimeMillis);

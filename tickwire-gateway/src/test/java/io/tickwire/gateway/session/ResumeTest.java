@@ -11,24 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Resume after a dropped connection: exactly the full sequence, or {@code reset} when it cannot be served. */
 class ResumeTest {
 
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start(Map.of("TICKWIRE_ROOMS_KINDS_ORDERS_HISTORY_EVENTS", "50"));
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of("TICKWIRE_ROOMS_KINDS_ORDERS_HISTORY_EVENTS", "50"));
 
     private static void publish(String room, int n) {
         gw.gateway().bus().publish(room, ("{\"n\":" + n + "}").getBytes(StandardCharsets.UTF_8), null)

@@ -10,9 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A reader that stops reading: in a reliable room it is served from history until it falls out of it,
@@ -21,24 +20,15 @@ import org.junit.jupiter.api.Test;
  */
 class SlowConsumerTest {
 
-    static TestGateway gw;
-    static final String PAD = "x".repeat(1000);
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start(Map.of(
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of(
                 "TICKWIRE_ROOMS_KINDS_ORDERS_HISTORY_EVENTS", "100",
                 "TICKWIRE_OUTBOUND_BUDGET_BYTES", "65536",
                 "TICKWIRE_ROOMS_MAX_EVENT_BYTES", "16384",
                 "TICKWIRE_OUTBOUND_HIGH_WATER_BYTES", "16384",
                 "TICKWIRE_OUTBOUND_LOW_WATER_BYTES", "8192",
                 "TICKWIRE_OUTBOUND_SOCKET_SEND_BUFFER_BYTES", "8192"));
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    static final String PAD = "x".repeat(1000);
 
     private static void publish(String room, int n) {
         gw.gateway().bus().publish(room, ("{\"n\":" + n + ",\"pad\":\"" + PAD + "\"}").getBytes(StandardCharsets.UTF_8), null)

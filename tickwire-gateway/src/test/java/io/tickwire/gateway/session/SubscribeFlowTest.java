@@ -7,24 +7,15 @@ import io.tickwire.gateway.testing.JdkWsClient;
 import io.tickwire.gateway.testing.TestGateway;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The contract's happy paths, over a real socket with the JDK's WebSocket client. */
 class SubscribeFlowTest {
 
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of());
 
     @Test
     void welcomeThenSubscribedThenSnapshotThenLiveEvents() {

@@ -9,9 +9,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A conflate reader never falls out of history, so a client that stops reading for good is ended by
@@ -20,22 +19,13 @@ import org.junit.jupiter.api.Test;
  */
 class UnwritableTimeoutTest {
 
-    static TestGateway gw;
-    static final String PAD = "y".repeat(4000);
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start(Map.of(
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of(
                 "TICKWIRE_OUTBOUND_MAX_UNWRITABLE_MS", "1000",
                 "TICKWIRE_OUTBOUND_HIGH_WATER_BYTES", "16384",
                 "TICKWIRE_OUTBOUND_LOW_WATER_BYTES", "8192",
                 "TICKWIRE_OUTBOUND_SOCKET_SEND_BUFFER_BYTES", "8192"));
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
+    static final String PAD = "y".repeat(4000);
 
     @Test
     void aConflateReaderThatStopsReadingIsClosedAfterTheUnwritableTime() throws Exception {

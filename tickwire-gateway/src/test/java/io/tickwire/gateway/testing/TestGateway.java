@@ -13,26 +13,57 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real gateway on a free loopback port for one test class, in {@code serve} mode (no simulated feed),
- * configured through the same loader and environment variables a user would use.
+ * A real gateway on a free loopback port, in {@code serve} mode (no simulated feed), configured through the
+ * same loader and environment variables a user would use. Either started at once ({@link #start}) or, as a
+ * JUnit extension, for one test class: {@code @RegisterExtension static final TestGateway gw =
+ * TestGateway.perClass(Map.of(...));} starts before the class's first test and stops after its last.
  */
-public final class TestGateway implements AutoCloseable {
+public final class TestGateway implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
     public static final String SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
     public static final String ALLOWED_ORIGIN = "https://app.example";
 
-    private final Gateway gateway;
+    private final Map<String, String> overrides;
+    private Gateway gateway;
     private final TokenMinter minter = new TokenMinter(SECRET);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private TestGateway(Gateway gateway) {
-        this.gateway = gateway;
+    private TestGateway(Map<String, String> overrides) {
+        this.overrides = overrides;
     }
 
     /** Starts a gateway; {@code overrides} are extra {@code TICKWIRE_*} variables. */
     public static TestGateway start(Map<String, String> overrides) {
+        TestGateway gw = new TestGateway(overrides);
+        gw.boot();
+        return gw;
+    }
+
+    public static TestGateway start() {
+        return start(Map.of());
+    }
+
+    /** A gateway for one test class, to register with {@code @RegisterExtension}. */
+    public static TestGateway perClass(Map<String, String> overrides) {
+        return new TestGateway(overrides);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        boot();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    private void boot() {
         Map<String, String> env = new HashMap<>();
         env.put("TICKWIRE_SERVER_HOST", "127.0.0.1");
         env.put("TICKWIRE_SERVER_PORT", "0");
@@ -42,15 +73,11 @@ public final class TestGateway implements AutoCloseable {
         env.put("TICKWIRE_NODE_ID", "gw-test");
         env.putAll(overrides);
         try {
-            return new TestGateway(Gateway.start(ConfigLoader.load(GatewayConfig.Mode.SERVE, null, env)));
+            gateway = Gateway.start(ConfigLoader.load(GatewayConfig.Mode.SERVE, null, env));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    public static TestGateway start() {
-        return start(Map.of());
     }
 
     public Gateway gateway() {

@@ -66,10 +66,14 @@ class MaxFrequencyTest {
             long allowed = publishMs / INTERVAL_MS + 2;
             assertThat((long) values.size()).as("%d events over %d ms", values.size(), publishMs).isLessThanOrEqualTo(allowed);
             assertThat(values.size()).isGreaterThanOrEqualTo(2);
+            // spaced by the interval: the median gap between arrivals (a busy machine may delay one read and
+            // bunch two, so not every gap)
+            List<Long> gaps = new ArrayList<>();
             for (int i = 1; i < arrivals.size(); i++) {
-                long gapMs = (arrivals.get(i) - arrivals.get(i - 1)) / 1_000_000;
-                assertThat(gapMs).as("gap before update %d (%s)", i, values).isGreaterThanOrEqualTo(INTERVAL_MS / 2);
+                gaps.add((arrivals.get(i) - arrivals.get(i - 1)) / 1_000_000);
             }
+            gaps.sort(null);
+            assertThat(gaps.get(gaps.size() / 2)).as("median gap (%s)", gaps).isGreaterThanOrEqualTo(INTERVAL_MS / 2);
             // book has no interval: every update its subscriber could take (it reads as fast as they come)
             int books = 0;
             while (true) {

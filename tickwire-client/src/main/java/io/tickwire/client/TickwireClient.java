@@ -64,6 +64,7 @@ public final class TickwireClient implements AutoCloseable {
     private final Map<String, RoomState> rooms = new LinkedHashMap<>();
     private final Map<Long, List<String>> subscribeOps = new HashMap<>();
     private final Map<Long, CompletableFuture<Void>> unsubscribeOps = new HashMap<>();
+    private final List<RoomState> toSubscribe = new ArrayList<>(); // subscribe calls gathered into one op
     private long nextId = 1;
     private boolean started;
     private boolean stopped;
@@ -128,7 +129,11 @@ public final class TickwireClient implements AutoCloseable {
                 RoomState rs = new RoomState(room, listener, result);
                 rooms.put(room, rs);
                 if (state == ConnectionState.CONNECTED) {
-                    sendSubscribe(List.of(rs));
+                    // Calls queued together go out as one op: the gateway limits operations per second.
+                    if (toSubscribe.isEmpty()) {
+                        loop.execute(this::flushSubscribes);
+                    }
+                    toSubscribe.add(rs);
                 }
             }
         }, result);
@@ -232,6 +237,7 @@ public final class TickwireClient implements AutoCloseable {
             connections++;
             setState(ConnectionState.CONNECTED, c.url(), null, 0, "welcome from " + welcome.path("node").asText("?"));
             firstConnect.complete(null);
+            toSubscribe.clear();
             if (!rooms.isEmpty()) {
                 sendSubscribe(new ArrayList<>(rooms.values()));
             }
@@ -255,6 +261,7 @@ public final class TickwireClient implements AutoCloseable {
 
     private void ended(URI url, ConnectionEnd end) {
         rooms.values().forEach(RoomState::connectionLost);
+        toSubscribe.clear(); // they are resubscribed with the others after the next welcome
         subscribeOps.clear();
         unsubscribeOps.values().forEach(f -> f.complete(null)); // a lost connection holds no room
         unsubscribeOps.clear();
@@ -304,11 +311,19 @@ public final class TickwireClient implements AutoCloseable {
 
     // ---- messages (on the loop) ----
 
-    private void sendSubscribe(List<RoomState> toSubscribe) {
+    private void flushSubscribes() {
+        List<RoomState> batch = toSubscribe.stream().filter(rs -> rooms.get(rs.room) == rs).toList();
+        toSubscribe.clear();
+        if (!batch.isEmpty() && state == ConnectionState.CONNECTED) {
+            sendSubscribe(batch);
+        }
+    }
+
+    private void sendSubscribe(List<RoomState> batch) {
         long id = nextId++;
         List<String> names = new ArrayList<>();
         Map<String, RoomState.Position> resume = new LinkedHashMap<>();
-        for (RoomState rs : toSubscribe) {
+        for (RoomState rs : batch) {
             rs.subscribing(id);
             names.add(rs.room);
             if (rs.position() != null) {

@@ -209,6 +209,23 @@ class ReconnectIntegrationTest {
     }
 
     @Test
+    void manySubscribeCallsAtOnceStayWithinTheGatewaysOperationLimit() throws Exception {
+        try (LocalGateway gw = LocalGateway.start(Map.of("TICKWIRE_WS_MAX_OPS_BURST", "20"));
+                TickwireClient client = TickwireClient.builder().urls(gw.wsUrl()).tokenSupplier(() -> gw.token("u-many"))
+                        .build()) {
+            client.connect().get(10, TimeUnit.SECONDS);
+            List<java.util.concurrent.CompletableFuture<Subscribed>> all = new java.util.ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                all.add(client.subscribe("trades:R" + i, new Recorder()));
+            }
+            for (var f : all) {
+                assertThat(f.get(10, TimeUnit.SECONDS).mode()).isEqualTo("reliable");
+            }
+            assertThat(client.connections()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aRefusedSubscriptionFailsWithTheGatewaysError() throws Exception {
         try (LocalGateway gw = LocalGateway.start();
                 TickwireClient client = TickwireClient.builder().urls(gw.wsUrl()).tokenSupplier(() -> gw.token("u-9", "account:9"))

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * not block in these methods: the client reads nothing while a listener runs (a reader that stays too slow
  * is closed by the gateway with 4008 and resumes without loss, but late).
  */
+@FunctionalInterface
 public interface RoomListener {
 
     /** A published event, each reliable one exactly once and in {@code seq} order across reconnects. */

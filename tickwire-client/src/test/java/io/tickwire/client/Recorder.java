@@ -17,6 +17,7 @@ final class Recorder implements RoomListener, StateListener {
     record State(StateChange change, long nanos) {}
 
     final List<Event> events = new CopyOnWriteArrayList<>();
+    final List<Event> snapshots = new CopyOnWriteArrayList<>();
     final List<Reset> resets = new CopyOnWriteArrayList<>();
     final List<String> unsubscribed = new CopyOnWriteArrayList<>();
     final List<State> states = new CopyOnWriteArrayList<>();
@@ -26,6 +27,11 @@ final class Recorder implements RoomListener, StateListener {
     public void onEvent(String room, long seq, long ts, JsonNode data) {
         threads.add(Thread.currentThread().getName());
         events.add(new Event(room, seq, data));
+    }
+
+    @Override
+    public void onSnapshot(String room, long seq, JsonNode data) {
+        snapshots.add(new Event(room, seq, data));
     }
 
     @Override

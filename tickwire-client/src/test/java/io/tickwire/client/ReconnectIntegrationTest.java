@@ -187,6 +187,29 @@ class ReconnectIntegrationTest {
     }
 
     @Test
+    void aDrainingGatewaysRefusalIsRetriedAfterItsRetryAfter() throws Exception {
+        try (LocalGateway gw = LocalGateway.start(Map.of("TICKWIRE_DRAIN_WINDOW_SECONDS", "0"))) {
+            Recorder app = new Recorder();
+            try (TickwireClient client = TickwireClient.builder().urls(gw.wsUrl()).tokenSupplier(() -> gw.token("u-503"))
+                    .backoff(Duration.ofMillis(20), Duration.ofMillis(50), 2).stateListener(app).build()) {
+                client.connect().get(10, TimeUnit.SECONDS);
+                assertThat(gw.admin("/api/v1/drain", "").statusCode()).isEqualTo(202);
+                Recorder.await(Duration.ofSeconds(10), "two refused attempts",
+                        () -> app.statesOf(ConnectionState.RECONNECTING).size() >= 3);
+                List<Recorder.State> reconnecting = app.statesOf(ConnectionState.RECONNECTING);
+                assertThat(reconnecting.get(0).change().closeCode()).isEqualTo(1012);
+                for (Recorder.State refused : reconnecting.subList(1, 3)) {
+                    assertThat(refused.change().closeCode()).isEqualTo(503);
+                }
+                List<Recorder.State> attempts = app.statesOf(ConnectionState.CONNECTING);
+                long gap = TimeUnit.NANOSECONDS.toMillis(attempts.get(2).nanos() - attempts.get(1).nanos());
+                assertThat(gap).as("Retry-After (1 s), not the 20-50 ms backoff").isBetween(950L, 3000L);
+                assertThat(client.connections()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void aSilentConnectionIsDeclaredDeadAndReplaced() throws Exception {
         try (LocalGateway gw = LocalGateway.start(Map.of("TICKWIRE_WS_HEARTBEAT_MS", "30000"));
                 CuttingProxy proxy = CuttingProxy.to(gw.port())) {

@@ -13,13 +13,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
@@ -58,22 +54,17 @@ public final class TickwireClient implements AutoCloseable {
     private final EventLoopGroup ownGroup; // null when the application lent its own
     private final EventLoop loop;
     private final ReconnectPolicy policy;
+    private final Subscriptions subscriptions;
     private final CompletableFuture<Void> firstConnect = new CompletableFuture<>();
 
     // Confined to the loop.
-    private final Map<String, RoomState> rooms = new LinkedHashMap<>();
-    private final Map<Long, List<String>> subscribeOps = new HashMap<>();
-    private final Map<Long, CompletableFuture<Void>> unsubscribeOps = new HashMap<>();
-    private final List<RoomState> toSubscribe = new ArrayList<>(); // subscribe calls gathered into one op
-    private long nextId = 1;
     private boolean started;
     private boolean stopped;
-    private Connection connection;
+    private Connection connection; // the current attempt or connection
     private int urlIndex;
     private ScheduledFuture<?> retry;
 
     private volatile ConnectionState state = ConnectionState.CLOSED;
-    private volatile long duplicatesDropped;
     private volatile long connections;
 
     private TickwireClient(ClientOptions options, EventLoopGroup sharedGroup) {
@@ -83,6 +74,7 @@ public final class TickwireClient implements AutoCloseable {
                         NioIoHandler.newFactory())
                 : null;
         this.loop = (sharedGroup != null ? sharedGroup : ownGroup).next();
+        this.subscriptions = new Subscriptions(loop);
         Random random = new Random();
         this.policy = new ReconnectPolicy(new Backoff(options.backoffMin(), options.backoffMax(),
                 options.backoffMultiplier(), random), random);
@@ -104,7 +96,7 @@ public final class TickwireClient implements AutoCloseable {
                 started = true;
                 attempt();
             }
-        });
+        }, firstConnect);
         return firstConnect;
     }
 
@@ -123,18 +115,8 @@ public final class TickwireClient implements AutoCloseable {
         onLoop(() -> {
             if (stopped) {
                 result.completeExceptionally(new IllegalStateException("client is closed"));
-            } else if (rooms.containsKey(room)) {
-                result.completeExceptionally(new IllegalStateException("already subscribed to " + room));
             } else {
-                RoomState rs = new RoomState(room, listener, result);
-                rooms.put(room, rs);
-                if (state == ConnectionState.CONNECTED) {
-                    // Calls queued together go out as one op: the gateway limits operations per second.
-                    if (toSubscribe.isEmpty()) {
-                        loop.execute(this::flushSubscribes);
-                    }
-                    toSubscribe.add(rs);
-                }
+                subscriptions.subscribe(room, listener, result);
             }
         }, result);
         return result;
@@ -147,21 +129,7 @@ public final class TickwireClient implements AutoCloseable {
      */
     public CompletableFuture<Void> unsubscribe(String room) {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        onLoop(() -> {
-            RoomState rs = rooms.remove(room);
-            if (rs == null) {
-                result.complete(null);
-                return;
-            }
-            rs.subscribed.completeExceptionally(new CancellationException("unsubscribed from " + room));
-            if (state == ConnectionState.CONNECTED) {
-                long id = nextId++;
-                unsubscribeOps.put(id, result);
-                connection.send(Messages.unsubscribe(id, room));
-            } else {
-                result.complete(null);
-            }
-        }, result);
+        onLoop(() -> subscriptions.unsubscribe(room, result), result);
         return result;
     }
 
@@ -172,7 +140,7 @@ public final class TickwireClient implements AutoCloseable {
 
     /** Events dropped because their {@code seq} was not above the room's position (none from a correct gateway). */
     public long duplicatesDropped() {
-        return duplicatesDropped;
+        return subscriptions.duplicatesDropped();
     }
 
     /** Connections established so far ({@code welcome}s received). */
@@ -234,19 +202,23 @@ public final class TickwireClient implements AutoCloseable {
                 return;
             }
             policy.connected();
-            connections++;
+            connections++; // single writer: the loop
             setState(ConnectionState.CONNECTED, c.url(), null, 0, "welcome from " + welcome.path("node").asText("?"));
             firstConnect.complete(null);
-            toSubscribe.clear();
-            if (!rooms.isEmpty()) {
-                sendSubscribe(new ArrayList<>(rooms.values()));
-            }
+            subscriptions.connected(c);
         }
 
         @Override
         public void onMessage(Connection c, JsonNode msg) {
-            if (c == connection) {
-                dispatch(c, msg);
+            if (c != connection || subscriptions.handle(msg)) {
+                return;
+            }
+            switch (msg.path("type").asText()) {
+                case "token_expiring" -> refreshToken(c);
+                case "error" -> log.log(System.Logger.Level.WARNING, "tickwire gateway error: {0}", msg);
+                default -> {
+                    // pong, refreshed, reconnect (the 1012 that follows says it all), and unknown types
+                }
             }
         }
 
@@ -260,11 +232,7 @@ public final class TickwireClient implements AutoCloseable {
     };
 
     private void ended(URI url, ConnectionEnd end) {
-        rooms.values().forEach(RoomState::connectionLost);
-        toSubscribe.clear(); // they are resubscribed with the others after the next welcome
-        subscribeOps.clear();
-        unsubscribeOps.values().forEach(f -> f.complete(null)); // a lost connection holds no room
-        unsubscribeOps.clear();
+        subscriptions.disconnected();
         if (stopped) {
             return;
         }
@@ -294,9 +262,7 @@ public final class TickwireClient implements AutoCloseable {
             connection = null;
         }
         IllegalStateException closed = new IllegalStateException("client closed: " + reason);
-        rooms.values().forEach(rs -> rs.subscribed.completeExceptionally(closed));
-        unsubscribeOps.values().forEach(f -> f.complete(null));
-        unsubscribeOps.clear();
+        subscriptions.closed(closed);
         setState(ConnectionState.CLOSED, url, null, code, reason);
         firstConnect.completeExceptionally(closed);
     }
@@ -309,150 +275,23 @@ public final class TickwireClient implements AutoCloseable {
         }
     }
 
-    // ---- messages (on the loop) ----
-
-    private void flushSubscribes() {
-        List<RoomState> batch = toSubscribe.stream().filter(rs -> rooms.get(rs.room) == rs).toList();
-        toSubscribe.clear();
-        if (!batch.isEmpty() && state == ConnectionState.CONNECTED) {
-            sendSubscribe(batch);
-        }
-    }
-
-    private void sendSubscribe(List<RoomState> batch) {
-        long id = nextId++;
-        List<String> names = new ArrayList<>();
-        Map<String, RoomState.Position> resume = new LinkedHashMap<>();
-        for (RoomState rs : batch) {
-            rs.subscribing(id);
-            names.add(rs.room);
-            if (rs.position() != null) {
-                resume.put(rs.room, rs.position());
-            }
-        }
-        subscribeOps.put(id, names);
-        connection.send(Messages.subscribe(id, names, resume));
-    }
-
-    private void dispatch(Connection c, JsonNode msg) {
-        String type = msg.path("type").asText();
-        String room = msg.path("room").asText();
-        switch (type) {
-            case "event" -> {
-                RoomState rs = activeRoom(room);
-                long seq = msg.path("seq").asLong();
-                if (rs == null) {
-                    return;
-                }
-                if (rs.acceptEvent(seq)) {
-                    long ts = msg.path("ts").asLong();
-                    deliver(() -> rs.listener.onEvent(room, seq, ts, msg.get("data")));
-                } else {
-                    duplicatesDropped++;
-                }
-            }
-            case "snapshot" -> {
-                RoomState rs = activeRoom(room);
-                if (rs != null) {
-                    long seq = msg.path("seq").asLong();
-                    rs.onSnapshot(seq);
-                    deliver(() -> rs.listener.onSnapshot(room, seq, msg.get("data")));
-                }
-            }
-            case "reset" -> {
-                RoomState rs = activeRoom(room);
-                if (rs != null) {
-                    long seq = msg.path("seq").asLong();
-                    String epoch = msg.path("epoch").asText();
-                    rs.onReset(seq, epoch);
-                    deliver(() -> rs.listener.onReset(room, seq, epoch, msg.path("reason").asText()));
-                }
-            }
-            case "subscribed" -> {
-                RoomState rs = rooms.get(room);
-                if (rs != null && rs.pendingId() == Messages.id(msg)) {
-                    Subscribed s = rs.onSubscribed(msg.path("mode").asText(), msg.path("seq").asLong(),
-                            msg.path("epoch").asText());
-                    rs.subscribed.complete(s);
-                }
-            }
-            case "unsubscribed" -> {
-                CompletableFuture<Void> reply = unsubscribeOps.remove(Messages.id(msg));
-                if (reply != null) {
-                    reply.complete(null);
-                } else {
-                    RoomState rs = activeRoom(room);
-                    if (rs != null) { // the gateway ended it, e.g. no longer granted after a refresh
-                        rooms.remove(room);
-                        deliver(() -> rs.listener.onUnsubscribed(room, msg.path("reason").asText()));
-                    }
-                }
-            }
-            case "error" -> onError(msg);
-            case "token_expiring" -> refreshToken(c);
-            default -> {
-                // welcome, pong, refreshed, reconnect (the 1012 that follows says it all), and unknown types
-            }
-        }
-    }
-
-    private RoomState activeRoom(String room) {
-        RoomState rs = rooms.get(room);
-        return rs != null && rs.active() ? rs : null;
-    }
-
-    private void onError(JsonNode msg) {
-        long id = Messages.id(msg);
-        String code = msg.path("code").asText();
-        TickwireServerException error = new TickwireServerException(code, msg.path("message").asText());
-        String room = msg.path("room").asText(null);
-        List<String> affected = room != null ? List.of(room) : subscribeOps.getOrDefault(id, List.of());
-        boolean matched = false;
-        for (String r : affected) {
-            RoomState rs = rooms.get(r);
-            if (rs != null && id >= 0 && rs.pendingId() == id) {
-                matched = true;
-                rooms.remove(r);
-                if (!rs.subscribed.completeExceptionally(error)) { // refused again after a reconnect
-                    deliver(() -> rs.listener.onUnsubscribed(r, code));
-                }
-            }
-        }
-        CompletableFuture<Void> unsubscribe = unsubscribeOps.remove(id);
-        if (unsubscribe != null) {
-            unsubscribe.complete(null);
-        } else if (!matched) {
-            log.log(System.Logger.Level.WARNING, "tickwire gateway error: {0}", msg);
-        }
-    }
-
+    /** {@code token_expiring}: a fresh token from the supplier keeps this connection authorised. */
     private void refreshToken(Connection c) {
         nextToken().whenComplete((token, error) -> onLoop(() -> {
             if (c == connection && error == null && token != null) {
-                c.send(Messages.refresh(nextId++, token));
+                c.send(Messages.refresh(subscriptions.nextId(), token));
             } else if (error != null) {
                 log.log(System.Logger.Level.WARNING, "tickwire token supplier failed on token_expiring", error);
             }
         }, null));
     }
 
-    // ---- plumbing ----
-
     private void setState(ConnectionState next, URI url, Instant nextAttemptAt, int code, String reason) {
         state = next;
         StateListener listener = options.stateListener();
         if (listener != null) {
             StateChange change = new StateChange(next, url, nextAttemptAt, code, reason == null ? "" : reason);
-            deliver(() -> listener.onStateChange(change));
-        }
-    }
-
-    /** Calls application code; an exception it throws is logged and does not disturb the client. */
-    private static void deliver(Runnable call) {
-        try {
-            call.run();
-        } catch (RuntimeException e) {
-            log.log(System.Logger.Level.WARNING, "tickwire listener threw", e);
+            ListenerCalls.call(() -> listener.onStateChange(change));
         }
     }
 
@@ -469,10 +308,6 @@ public final class TickwireClient implements AutoCloseable {
                 onReject.completeExceptionally(new IllegalStateException("client is closed", e));
             }
         }
-    }
-
-    private void onLoop(Runnable task) {
-        onLoop(task, firstConnect);
     }
 
     /**

@@ -6,7 +6,7 @@
  * {@link io.tickwire.client.RoomListener} sees every event of a reliable room once and in order, or is told
  * {@code reset} when that cannot be guaranteed. Public types are the API; package-private classes are the
  * implementation: {@code Connection} (one WebSocket attempt), {@code Subscriptions} (rooms on the wire),
- * {@code ReconnectPolicy} (close code to next
- * step), {@code Backoff}, {@code RoomState} (position per room) and {@code Messages} (the JSON codec).
+ * {@code ReconnectPolicy} (close code to next step), {@code Backoff}, {@code RoomState} (position per room)
+ * and {@code Messages} (the JSON codec).
  */
 package io.tickwire.client;

@@ -199,6 +199,7 @@ async function main() {
     token: async () => (await getJson(`/dev/token?sub=demo-user&rooms=${encodeURIComponent(ACCOUNT_ROOM)}`)).token,
   });
   client.on('state', showState);
+  client.on('reconnect', () => { $('conn-text').textContent = 'Server restarting…'; }); // a 1012 follows shortly
   for (const symbol of symbols) client.subscribe('price:' + symbol, { onEvent: onPrice, onSnapshot: onPrice });
   client.subscribe(ACCOUNT_ROOM, { onEvent: onAccount, onReset: onAccountReset });
   selectSymbol(symbols[0]);

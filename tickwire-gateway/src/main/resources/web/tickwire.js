@@ -337,14 +337,11 @@ export class TickwireClient {
   }
 
   _onError(msg) {
-    if (msg.room) {
+    if (msg.room) { // the server refused the room (e.g. forbidden after a token change): it is not kept
       const r = this._rooms.get(msg.room);
-      if (r?.pending) { // the first subscribe failed: the room is not kept
-        this._rooms.delete(msg.room);
-        r.pending.reject(Object.assign(new Error(msg.message || msg.code), { code: msg.code }));
-      } else {
-        this._emit('error', msg);
-      }
+      if (r && this._ops.has(msg.id)) this._rooms.delete(msg.room);
+      if (r?.pending) r.pending.reject(Object.assign(new Error(msg.message || msg.code), { code: msg.code }));
+      else this._emit('error', msg);
       return this._answered(msg.id, msg.room);
     }
     const op = msg.id != null ? this._ops.get(msg.id) : null;

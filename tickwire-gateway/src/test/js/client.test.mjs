@@ -160,17 +160,21 @@ test('token_expiring is answered with refresh and a fresh token; the connection 
   assert.equal(c.states.filter((s) => s.state === 'reconnecting').length, 0);
 });
 
-test('gateway restart: the lost history surfaces as reset, then live events flow', async () => {
-  const gw1 = await startGateway('serve', { TICKWIRE_AUTH_HMAC_SECRET: gw.secret });
+test('gateway restart (SIGTERM: drain): reconnect notice, 1012 within 1 s, the lost history surfaces as reset', async () => {
+  const gw1 = await startGateway('serve', { TICKWIRE_AUTH_HMAC_SECRET: gw.secret, TICKWIRE_DRAIN_WINDOW_SECONDS: '1', TICKWIRE_DRAIN_EXIT_DEADLINE_SECONDS: '3' });
   gateways.push(gw1);
   const proxy = await startProxy(gw1.port);
   const room = 'account:46';
   const c = client({ url: proxy.ws, token: async () => gw.token({ sub: 'u46', rooms: [room] }) });
-  const got = [], resets = [];
+  const got = [], resets = [], notices = [];
+  c.on('reconnect', (r) => notices.push(r));
   await c.subscribe(room, { onEvent: (d) => got.push(d.n), onReset: (r) => resets.push(r) });
   for (const n of range(1, 5)) await publish(gw1, room, { n });
   await until(() => got.length === 5, '5 events');
-  await gw1.kill();
+  await gw1.stop(); // SIGTERM: the drain sends `reconnect`, then closes with 1012 within its 1 s window
+  assert.equal(notices.length, 1);
+  const away = c.states.find((s) => s.state === 'reconnecting');
+  if (away.code === 1012) assert.ok(away.inMs <= 1000, `1012 wait ${away.inMs}`); // (1006 if the close frame was lost)
   const gw2 = await startGateway('serve', { TICKWIRE_AUTH_HMAC_SECRET: gw.secret });
   gateways.push(gw2);
   try {

@@ -13,24 +13,47 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Demo mode only: {@code GET /dev/token} mints a short-lived token with the gateway's own secret,
- * {@code GET /dev/symbols} lists the simulated market, and {@code /} serves the live page. Never mounted
- * by {@code serve}.
+ * {@code GET /dev/symbols} lists the simulated market, and {@code /} serves the live page with its files
+ * ({@link #PAGE_FILES}, from the resources' {@code web/}). Never mounted by {@code serve}, except
+ * {@link #handleClient}: the JavaScript client, which every mode serves.
  */
 public final class DevApi {
+
+    /** The JavaScript client ({@code web/tickwire.js}), served in every mode so apps load the one matching their gateway. */
+    public static final String CLIENT_PATH = "/tickwire.js";
+    private static final byte[] CLIENT = resource("/web/tickwire.js");
+    private static final String JAVASCRIPT = "text/javascript; charset=utf-8";
+    /** The demo page's own files; {@code vendor/} is filled at build time from npm (tickwire-gateway/src/main/web-vendor). */
+    static final Map<String, String> PAGE_FILES = Map.of(
+            "/demo.js", JAVASCRIPT,
+            "/demo.css", "text/css; charset=utf-8",
+            "/vendor/lightweight-charts.standalone.production.js", JAVASCRIPT);
 
     private final TokenMinter minter;
     private final GatewayConfig.Demo demo;
     private final byte[] page;
+    private final Map<String, byte[]> pageFiles = new HashMap<>();
 
     public DevApi(GatewayConfig config) {
         this.minter = new TokenMinter(config.auth().hmacSecret());
         this.demo = config.demo();
         this.page = resource("/web/index.html");
+        PAGE_FILES.keySet().forEach(path -> pageFiles.put(path, resource("/web" + path)));
+    }
+
+    /** Handles {@code GET /tickwire.js} (any mode); false for any other request. */
+    public static boolean handleClient(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
+        if (!path.equals(CLIENT_PATH) || !req.method().equals(HttpMethod.GET)) {
+            return false;
+        }
+        HttpReplies.send(ctx, req, HttpResponseStatus.OK, JAVASCRIPT, CLIENT, null);
+        return true;
     }
 
     /** Handles {@code path} if it is one of the dev endpoints; false otherwise. */
@@ -50,7 +73,11 @@ public final class DevApi {
             case "/", "/index.html" -> HttpReplies.send(ctx, req, HttpResponseStatus.OK, "text/html; charset=utf-8", page, null);
             case "/favicon.ico" -> HttpReplies.send(ctx, req, HttpResponseStatus.NO_CONTENT, "image/x-icon", new byte[0], null);
             default -> {
-                return false;
+                byte[] file = pageFiles.get(path);
+                if (file == null) {
+                    return false;
+                }
+                HttpReplies.send(ctx, req, HttpResponseStatus.OK, PAGE_FILES.get(path), file, null);
             }
         }
         return true;
@@ -86,7 +113,9 @@ public final class DevApi {
     private static byte[] resource(String name) {
         try (InputStream in = DevApi.class.getResourceAsStream(name)) {
             if (in == null) {
-                return "<!doctype html><title>Tickwire</title><p>Tickwire demo: page missing from this build.".getBytes();
+                return name.endsWith(".html")
+                        ? "<!doctype html><title>Tickwire</title><p>Tickwire demo: page missing from this build.".getBytes()
+                        : ("/* " + name + " missing from this build */").getBytes();
             }
             return in.readAllBytes();
         } catch (IOException e) {

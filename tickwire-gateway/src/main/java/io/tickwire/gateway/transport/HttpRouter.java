@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where a request enters: routes each HTTP request to the WebSocket upgrade, the publish API, the
- * operating endpoints, or (demo mode only) the dev endpoints and page. Replaced by the session's handler
+ * operating endpoints, the JavaScript client ({@code /tickwire.js}), or (demo mode only) the dev endpoints and page. Replaced by the session's handler
  * once a connection is upgraded.
  */
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -86,7 +86,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/metrics" -> HttpReplies.send(ctx, req, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
                     context.metrics().scrape().getBytes(StandardCharsets.UTF_8), null);
             default -> {
-                if (!admin.handle(ctx, req, path) && (dev == null || !dev.handle(ctx, req, path))) {
+                if (!admin.handle(ctx, req, path) && !DevApi.handleClient(ctx, req, path)
+                        && (dev == null || !dev.handle(ctx, req, path))) {
                     HttpReplies.error(ctx, req, HttpResponseStatus.NOT_FOUND, "not_found", "no such resource", null);
                 }
             }

@@ -53,6 +53,22 @@ test('subscribes with the token in the subprotocol and receives every event in o
   await assert.rejects(c.subscribe('account:999'), (e) => e.code === 'forbidden');
 });
 
+test('unsubscribe resolves on the server\'s confirmation, and no event of the room follows', async () => {
+  const room = 'account:43';
+  const c = client({ url: gw.ws, token: async () => gw.token({ sub: 'u43', rooms: [room] }) });
+  const got = [];
+  await c.subscribe(room, { onEvent: (d) => got.push(d.n) });
+  await publish(gw, room, { n: 1 });
+  await until(() => got.length === 1, 'the first event');
+  const done = c.unsubscribe(room);
+  assert.ok(done instanceof Promise);
+  await done;
+  await publish(gw, room, { n: 2 });
+  await sleep(300);
+  assert.deepEqual(got, [1]);
+  await c.unsubscribe(room); // not subscribed: resolves at once
+});
+
 test('abrupt cuts (TCP resets, 1011, 1012): reconnects and resumes, every event exactly once, in order', async () => {
   const room = 'account:42';
   const proxy = await startProxy(gw.port);

@@ -80,6 +80,7 @@ export class TickwireClient {
     /** @type {Map<string, {handlers: RoomHandlers, seq: ?number, epoch: ?string, liveEpoch: ?string, pending: ?{resolve: Function, reject: Function}}>} */
     this._rooms = new Map();
     this._ops = new Map();       // op id -> {rooms, resolve?} awaiting a reply
+    this._unsubscribing = new Map(); // unsubscribe op id -> resolve
     this._listeners = new Map(); // event name -> Set of functions
     this._nextId = 1;
     this._attempt = 0;           // consecutive failures: the backoff exponent
@@ -112,10 +113,18 @@ export class TickwireClient {
     });
   }
 
-  /** Stops receiving `room` (its handlers are not called any more, even for events in flight). */
+  /**
+   * Stops receiving `room` (its handlers are not called any more, even for events in flight).
+   * @returns {Promise<void>} resolves once the server has confirmed (at once when not connected: a
+   *   connection that ends takes its subscriptions with it)
+   */
   unsubscribe(room) {
-    if (!this._rooms.delete(room)) return;
-    if (this._welcomed) this._send({ op: 'unsubscribe', id: this._nextId++, rooms: [room] });
+    if (!this._rooms.delete(room) || !this._welcomed) return Promise.resolve();
+    const id = this._nextId++;
+    return new Promise((resolve) => {
+      this._unsubscribing.set(id, resolve);
+      this._send({ op: 'unsubscribe', id, rooms: [room] });
+    });
   }
 
   /**
@@ -140,6 +149,8 @@ export class TickwireClient {
       this._ws = null;
     }
     for (const r of this._rooms.values()) r.pending?.reject(new Error('client closed'));
+    for (const resolve of this._unsubscribing.values()) resolve();
+    this._unsubscribing.clear();
     this._setState('closed', { code: CloseCode.NORMAL, reason: 'closed by the application' });
   }
 
@@ -198,6 +209,8 @@ export class TickwireClient {
     this.session = null;
     this._clearTimers();
     this._ops.clear();
+    for (const resolve of this._unsubscribing.values()) resolve(); // the subscription ended with the connection
+    this._unsubscribing.clear();
     if (this._closed) return;
     if (STOP_CODES.has(code)) {
       this._closed = true;
@@ -245,6 +258,10 @@ export class TickwireClient {
       case 'reset': return this._onReset(msg);
       case 'error': return this._onError(msg);
       case 'unsubscribed':
+        if (msg.id != null && this._unsubscribing.has(msg.id)) {
+          this._unsubscribing.get(msg.id)();
+          this._unsubscribing.delete(msg.id);
+        }
         if (msg.reason && this._rooms.delete(msg.room)) this._emit('error', { code: msg.reason, room: msg.room, message: `server ended ${msg.room}` });
         return this._settleOp(msg.id);
       case 'token_expiring': return this._refresh();

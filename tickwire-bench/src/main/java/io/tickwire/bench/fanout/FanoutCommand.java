@@ -97,7 +97,7 @@ public final class FanoutCommand implements Callable<Integer> {
                 connections, connectRate, sourceIps, pool.transport());
         long connectStart = System.nanoTime();
         pool.connectAll(connectRate);
-        if (!pool.awaitSubscribed(60 + (long) (connections / connectRate))) {
+        if (!pool.awaitSubscribed(30 + (long) (connections / connectRate))) {
             System.err.printf("fanout: only %d of %d subscribed (refusals %d, connect failures %d); example: %s%n",
                     pool.subscribedCount(), connections, pool.refusals.get(), pool.connectFailures.get(),
                     subscribers.stream().filter(s -> !s.subscribed).findFirst().map(s -> s.failure).orElse("?"));

@@ -111,8 +111,9 @@ final class SubscriberPool implements SubscriberHandler.Events {
         String room = rooms[s.room];
         DefaultHttpHeaders headers = new DefaultHttpHeaders();
         headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + s.token);
-        var handshaker = WebSocketClientHandshakerFactory.newHandshaker(
-                wsUri, WebSocketVersion.V13, null, false, headers, MAX_FRAME_BYTES);
+        // no Origin header: the bench is a service, not a browser, and the gateway refuses unknown origins
+        var handshaker = WebSocketClientHandshakerFactory.newHandshaker(wsUri, WebSocketVersion.V13, null, false,
+                headers, MAX_FRAME_BYTES, true, false, 10_000L, false, false);
         Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -149,7 +150,9 @@ final class SubscriberPool implements SubscriberHandler.Events {
     public void refused(Subscriber s, int status, long retryAfterSeconds) {
         refusals.incrementAndGet();
         s.failure = "HTTP " + status;
-        retryLater(s, retryAfterSeconds);
+        if (status == 429 || status == 503) { // admission control: come back after Retry-After
+            retryLater(s, retryAfterSeconds);
+        }
     }
 
     @Override

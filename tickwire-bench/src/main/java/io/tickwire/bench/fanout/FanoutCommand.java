@@ -187,7 +187,8 @@ public final class FanoutCommand implements Callable<Integer> {
         }
 
         FanoutReport report = new FanoutReport();
-        report.put("kind", kind + (conflate ? " (conflate)" : " (reliable)"));
+        report.put("kind", kind);
+        report.put("delivery", conflate ? "conflate" : "reliable");
         report.put("connections", connections);
         report.put("rooms", roomCount);
         report.put("rate_events_per_s", rate);
@@ -199,6 +200,9 @@ public final class FanoutCommand implements Callable<Integer> {
         report.put("events_published", publishedTotal);
         report.put("publish_posts", publisher.posts);
         report.put("publish_failed_posts", publisher.failedPosts);
+        report.put("publish_largest_batch", publisher.largestBatch);
+        report.put("publish_post_p50_ms", FanoutReport.round(publisher.postMicros.getValueAtPercentile(50) / 1000.0, 3));
+        report.put("publish_post_max_ms", FanoutReport.round(publisher.postMicros.getMaxValue() / 1000.0, 3));
         report.put("offered_deliveries_per_s", FanoutReport.round(offered / (double) duration, 1));
         report.put("delivered_deliveries_per_s", FanoutReport.round(delivered / (double) duration, 1));
         report.putLatency(latency);

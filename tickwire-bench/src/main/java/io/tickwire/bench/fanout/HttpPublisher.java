@@ -35,6 +35,8 @@ final class HttpPublisher {
     long posts;
     long failedPosts;
     long largestBatch;
+    /** Round trip of each POST, in microseconds: the publish path's share of the latency. */
+    final org.HdrHistogram.Histogram postMicros = new org.HdrHistogram.Histogram(600_000_000L, 3);
 
     HttpPublisher(URI baseUri, String token, String[] rooms, double ratePerSecond, int payloadBytes,
             MeasureWindow window) {
@@ -109,7 +111,9 @@ final class HttpPublisher {
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
         try {
+            long sentAt = System.nanoTime();
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            postMicros.recordValue((System.nanoTime() - sentAt) / 1000);
             if (response.statusCode() == 200) {
                 return true;
             }

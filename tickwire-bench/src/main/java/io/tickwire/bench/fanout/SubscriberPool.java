@@ -3,6 +3,7 @@ package io.tickwire.bench.fanout;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.concurrent.EventExecutor;
@@ -172,7 +174,8 @@ final class SubscriberPool implements SubscriberHandler.Events {
         for (Subscriber s : subscribers) {
             Channel ch = s.channel;
             if (ch != null) {
-                ch.close();
+                // a proper close (1000), so the gateway logs the bench leaving rather than a lost connection
+                ch.writeAndFlush(new CloseWebSocketFrame(1000, "bench done")).addListener(ChannelFutureListener.CLOSE);
             }
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await();

@@ -162,6 +162,24 @@ test('close codes: 4001 gets a new token, 1000 stops', async () => {
   assert.equal(c.states.at(-1).code, 1000);
 });
 
+test('1013 waits the delay its reason names before reconnecting, then resumes', async () => {
+  const room = 'account:45';
+  const admin = gw.token({ sub: 'ops', scope: 'tickwire:admin' });
+  const c = client({ url: gw.ws, token: async () => gw.token({ sub: 'u45', rooms: [room] }) });
+  const got = [];
+  await c.subscribe(room, { onEvent: (d) => got.push(d.n) });
+  await disconnect(gw.http, admin, c.session, 1013, 'retry after 2 s');
+  await until(() => c.state === 'reconnecting', 'reconnecting');
+  const waiting = c.states.at(-1);
+  assert.equal(waiting.code, 1013); // the close frame's code arrived, not 1006
+  assert.ok(waiting.inMs >= 2000, `announced ${waiting.inMs} ms`);
+  await publish(gw, room, { n: 1 }); // while it is away
+  await until(() => c.state === 'live' && got.length === 1, 'back and resumed', 10000);
+  const back = c.states.find((s) => s.at > waiting.at && s.state === 'connecting');
+  assert.ok(back.at - waiting.at >= 1980, `reconnected after ${back.at - waiting.at} ms`);
+  assert.deepEqual(got, [1]);
+});
+
 test('token_expiring is answered with refresh and a fresh token; the connection stays', async () => {
   const room = 'account:45';
   let calls = 0;

@@ -127,36 +127,36 @@ public final class TokenVerifier implements AutoCloseable {
      */
     public Principal verify(String token) throws InvalidTokenException {
         if (token == null || token.isEmpty()) {
-            throw new InvalidTokenException("missing token");
+            throw new InvalidTokenException("missing", "missing token");
         }
         if (token.length() > MAX_TOKEN_CHARS) {
-            throw new InvalidTokenException("token too large");
+            throw new InvalidTokenException("too_large", "token too large");
         }
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
         } catch (ParseException e) {
-            throw new InvalidTokenException("malformed token");
+            throw new InvalidTokenException("malformed", "malformed token");
         } catch (BadJOSEException e) {
-            throw new InvalidTokenException(describe(e));
+            throw describe(e);
         } catch (JOSEException e) {
-            throw new InvalidTokenException("token could not be verified");
+            throw new InvalidTokenException("unverifiable", "token could not be verified");
         } catch (RuntimeException e) {
-            throw new InvalidTokenException("malformed token"); // e.g. bad base64 or JSON deep inside
+            throw new InvalidTokenException("malformed", "malformed token"); // e.g. bad base64 or JSON deep inside
         }
         try {
             if (!(claims.getClaim("sub") instanceof String subject) || subject.isEmpty()) {
-                throw new InvalidTokenException("token has no sub (a non-empty string)");
+                throw new InvalidTokenException("missing_claim", "token has no sub (a non-empty string)");
             }
             long iat = claims.getIssueTime() == null ? 0 : claims.getIssueTime().getTime();
             Principal principal = new Principal(subject, claims.getExpirationTime().getTime(), iat, claims.getJWTID(),
                     grants.grantsOf(claims), scopes(claims));
             if (revocations.isRevoked(principal)) {
-                throw new InvalidTokenException("token revoked");
+                throw new InvalidTokenException("revoked", "token revoked");
             }
             return principal;
         } catch (IllegalArgumentException e) {
-            throw new InvalidTokenException(e.getMessage());
+            throw new InvalidTokenException("bad_claim", e.getMessage());
         }
     }
 
@@ -210,81 +210,58 @@ public final class TokenVerifier implements AutoCloseable {
         } else if (scope instanceof List<?> list) {
             for (Object o : list) {
                 if (!(o instanceof String s)) {
-                    throw new InvalidTokenException("scope must be a string or a list of strings");
+                    throw new InvalidTokenException("bad_claim", "scope must be a string or a list of strings");
                 }
                 out.add(s);
             }
         } else if (scope != null) {
-            throw new InvalidTokenException("scope must be a string or a list of strings");
+            throw new InvalidTokenException("bad_claim", "scope must be a string or a list of strings");
         }
         return Set.copyOf(out);
     }
 
-    private static String describe(BadJOSEException e) {
+    private static InvalidTokenException describe(BadJOSEException e) {
         String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
         if (m.contains("expired")) {
-            return "token expired";
+            return new InvalidTokenException("expired", "token expired");
         }
         if (m.contains("missing required claims")) {
             int open = m.indexOf('[');
             int close = m.indexOf(']', open);
             String which = open >= 0 && close > open ? m.substring(open + 1, close) : "exp, sub";
-            return "token lacks a required claim (" + which + ")";
+            return new InvalidTokenException("missing_claim", "token lacks a required claim (" + which + ")");
         }
         if (m.contains("before use time") || m.contains("nbf")) {
-            return "token not yet valid";
+            return new InvalidTokenException("not_yet_valid", "token not yet valid");
         }
         if (m.contains("iss claim") || m.contains("issuer")) {
-            return "token issuer not accepted";
+            return new InvalidTokenException("issuer", "token issuer not accepted");
         }
         if (m.contains("aud claim") || m.contains("audience")) {
-            return "token audience not accepted";
+            return new InvalidTokenException("audience", "token audience not accepted");
         }
         if (m.contains("jws algorithm") || m.contains("unsecured") || m.contains("plain") || m.contains("another algorithm")) {
-            return "token algorithm or key not accepted";
+            return new InvalidTokenException("algorithm", "token algorithm or key not accepted");
         }
-        return "invalid token signature or claims";
+        return new InvalidTokenException("signature", "invalid token signature or claims");
     }
 
     /** A token that does not verify; the message is safe to show. */
     public static final class InvalidTokenException extends Exception {
-        public InvalidTokenException(String message) {
-            super(message, null, false, false);
-        }
+        private final String reason;
 
         /**
-         * The refusal as one word from a closed set (the {@code reason} tag of
-         * {@code tickwire_auth_failures_total}): missing, too_large, malformed, expired, not_yet_valid,
-         * missing_claim, issuer, audience, algorithm, signature, unverifiable, revoked, bad_claim.
+         * @param reason the refusal as one word from a closed set (the {@code reason} tag of
+         *     {@code tickwire_auth_failures_total}): missing, too_large, malformed, expired, not_yet_valid,
+         *     missing_claim, issuer, audience, algorithm, signature, unverifiable, revoked, bad_claim
          */
+        public InvalidTokenException(String reason, String message) {
+            super(message, null, false, false);
+            this.reason = reason;
+        }
+
         public String reason() {
-            String m = getMessage();
-            if (m.equals("missing token")) {
-                return "missing";
-            } else if (m.equals("token too large")) {
-                return "too_large";
-            } else if (m.equals("malformed token")) {
-                return "malformed";
-            } else if (m.equals("token expired")) {
-                return "expired";
-            } else if (m.equals("token not yet valid")) {
-                return "not_yet_valid";
-            } else if (m.startsWith("token lacks a required claim") || m.startsWith("token has no sub")) {
-                return "missing_claim";
-            } else if (m.equals("token issuer not accepted")) {
-                return "issuer";
-            } else if (m.equals("token audience not accepted")) {
-                return "audience";
-            } else if (m.equals("token algorithm or key not accepted")) {
-                return "algorithm";
-            } else if (m.equals("invalid token signature or claims")) {
-                return "signature";
-            } else if (m.equals("token could not be verified")) {
-                return "unverifiable";
-            } else if (m.equals("token revoked")) {
-                return "revoked";
-            }
-            return "bad_claim"; // a scope or grant claim of the wrong shape
+            return reason;
         }
     }
 

@@ -30,10 +30,23 @@ test('demo page: live board, chart, account complete across reconnects', async (
   // A second client reads account:1 from before the page opens: the reference for what the page must show.
   const { TickwireClient } = await loadClientModule(gw.http);
   const reference = [];
+  const referenceFills = new Set(); // seq_no of the fills (the others are balances)
   witness = new TickwireClient({ url: gw.ws, WebSocket, token: async () => gw.token({ sub: 'witness', rooms: ['account:1'] }) });
-  await witness.subscribe('account:1', { onEvent: (d) => reference.push(d.seq_no) });
+  await witness.subscribe('account:1', {
+    onEvent: (d) => { reference.push(d.seq_no); if (d.type === 'fill') referenceFills.add(d.seq_no); },
+  });
 
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  try {
+    await checkPage(page, reference, referenceFills, step);
+  } finally {
+    // the screenshot is the artifact either way: on a failure it shows what the page showed
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: `${SCREENSHOTS}demo.png`, timeout: 90000 }).catch((e) => t.diagnostic(`no screenshot: ${e.message}`));
+  }
+});
+
+async function checkPage(page, reference, referenceFills, step) {
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
@@ -115,12 +128,14 @@ test('demo page: live board, chart, account complete across reconnects', async (
   assert.deepEqual(seqNos, expected);
   for (let i = 1; i < seqNos.length; i++) assert.equal(seqNos[i], seqNos[i - 1] + 1, `gap or repeat at ${i}`);
 
-  // fills are listed (the list shows fills; balances go to the cash and equity tiles)
-  assert.ok(await page.$$eval('#fills li', (lis) => lis.length) >= 1);
+  // The visible fills list (newest first, the latest 60) shows exactly the fills among those events, each once;
+  // balances go to the cash and equity tiles.
+  const shownFills = await page.$$eval('#fills li', (lis) => lis.map((li) => Number(li.dataset.seqNo)));
+  const expectedFills = expected.filter((n) => referenceFills.has(n)).reverse().slice(0, 60);
+  assert.ok(expectedFills.length >= 1, "no fill during the test");
+  assert.deepEqual(shownFills, expectedFills);
   assert.notEqual(await page.textContent('#cash'), '–');
 
   step('checked');
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOTS}demo.png`, timeout: 90000 });
   assert.deepEqual(pageErrors, []);
-});
+}

@@ -59,7 +59,8 @@ const DEFAULTS = Object.freeze({
 export class TickwireClient {
   /**
    * @param {object} options
-   * @param {string} options.url  the gateway's WebSocket URL, e.g. `wss://host/ws`
+   * @param {string | string[]} options.url  the gateway's WebSocket URL, e.g. `wss://host/ws`, or several
+   *   (`['wss://gw-1/ws', 'wss://gw-2/ws']`): each reconnect tries the next one in turn
    * @param {string | (() => string | Promise<string>)} options.token  a JWT, or a function returning a
    *   fresh one; called for every connection and every refresh
    * @param {typeof WebSocket} [options.WebSocket]  defaults to `globalThis.WebSocket`; in Node pass `ws`
@@ -70,10 +71,14 @@ export class TickwireClient {
    */
   constructor(options) {
     const { url, token, WebSocket = globalThis.WebSocket, ...tuning } = options || {};
-    if (!url) throw new TypeError('TickwireClient: options.url is required');
+    const urls = Array.isArray(url) ? [...url] : [url];
+    if (!urls.length || urls.some((u) => !u)) throw new TypeError('TickwireClient: options.url is required');
     if (!token) throw new TypeError('TickwireClient: options.token is required');
     if (!WebSocket) throw new TypeError('TickwireClient: no WebSocket here; pass options.WebSocket (Node: the ws package)');
-    this.url = url;
+    this._urls = urls;
+    this._urlIndex = 0;
+    /** The URL of the current (or next) connection. */
+    this.url = urls[0];
     this.options = { ...DEFAULTS, ...tuning };
     this._token = typeof token === 'function' ? token : () => token;
     this._WebSocket = WebSocket;
@@ -158,7 +163,7 @@ export class TickwireClient {
 
   async _connect() {
     if (this._closed) return;
-    this._setState('connecting', { attempt: this._attempt });
+    this._setState('connecting', { attempt: this._attempt, url: this.url });
     let token;
     try {
       token = await this._token();
@@ -235,6 +240,8 @@ export class TickwireClient {
 
   _scheduleReconnect(inMs, why) {
     if (this._closed) return;
+    this._urlIndex = (this._urlIndex + 1) % this._urls.length; // the next gateway in turn
+    this.url = this._urls[this._urlIndex];
     this._setState('reconnecting', { inMs: Math.round(inMs), ...why });
     this._after(inMs, () => this._connect());
   }

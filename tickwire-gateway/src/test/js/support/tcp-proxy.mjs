@@ -13,7 +13,12 @@ export async function startProxy(targetPort) {
     const forward = (from, to) => from.on('data', (b) => { if (!blackhole) to.write(b); });
     forward(client, upstream);
     forward(upstream, client);
-    const end = () => { pairs.delete(pair); client.destroy(); upstream.destroy(); };
+    // In a black hole the far end's FIN or reset is swallowed too: the other side's socket stays open, as
+    // across a path that silently lost its packets (resetAll or close ends it).
+    const end = () => {
+      if (blackhole) return;
+      pairs.delete(pair); client.destroy(); upstream.destroy();
+    };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
   });

@@ -51,7 +51,9 @@ final class ReconnectPolicy {
             slowConsumerCloses = 0;
             return switch (end.httpStatus()) {
                 // The token is refused: every attempt asks the supplier for a fresh one; back off meanwhile.
-                case 401, 403 -> Decision.retryIn(backoff());
+                case 401 -> Decision.retryIn(backoff());
+                // Forbidden (origin or user not allowed): what a browser is told with 4003, and as final.
+                case 403 -> Decision.stopNow();
                 case 429, 503 -> Decision.retryIn(Math.max(end.retryAfterMillis(), backoff()));
                 default -> Decision.retryIn(backoff());
             };

@@ -20,6 +20,8 @@ class ReconnectPolicyTest {
     void normalAndForbiddenStop() {
         assertThat(closed(1000).stop()).isTrue();
         assertThat(closed(4003).stop()).isTrue();
+        // a refused upgrade's 403 is a non-browser's 4003 (contract §1): final too
+        assertThat(policy.next(ConnectionEnd.refused(403, 0)).stop()).isTrue();
     }
 
     @Test

@@ -62,6 +62,10 @@ public final class FanoutCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Event-loop threads of the subscribers; 0 = cores (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--transport", defaultValue = "auto",
+            description = "The subscribers' transport: auto (epoll where available), epoll, io_uring or nio (default: ${DEFAULT-VALUE}).")
+    String transport;
+
     @Option(names = "--gateway-pid", description = "The gateway's pid: report its CPU seconds over the window and its peak RSS.")
     Long gatewayPid;
 
@@ -90,7 +94,8 @@ public final class FanoutCommand implements Callable<Integer> {
         }
         MeasureWindow window = new MeasureWindow();
         SubscriberPool pool = new SubscriberPool(url, subscribers, rooms, Math.max(0, sourceIps),
-                threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), window);
+                threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
+                io.tickwire.bench.support.NettyTransport.named(transport), window);
         ProcessStats gateway = gatewayPid == null ? null : new ProcessStats(gatewayPid);
 
         System.err.printf("connecting %d subscribers at %.0f/s over %d source addresses (%s)%n",

@@ -7,14 +7,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -23,6 +17,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.concurrent.EventExecutor;
+import io.tickwire.bench.support.NettyTransport;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.IdentityHashMap;
@@ -34,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The bench's WebSocket subscribers: all on one event-loop group (epoll when available), connected at a
+ * The bench's WebSocket subscribers: all on one event-loop group (epoll when available, or as chosen), connected at a
  * bounded rate and spread over source addresses 127.0.0.1..127.0.0.N so the gateway's per-address handshake
  * limit is not the bottleneck. A refused handshake is tried again after its Retry-After.
  */
@@ -58,8 +53,11 @@ final class SubscriberPool implements SubscriberHandler.Events {
     final AtomicLong connectFailures = new AtomicLong();
     final AtomicLong unexpectedCloses = new AtomicLong();
 
+    private final NettyTransport transport;
+
     SubscriberPool(URI httpUri, List<Subscriber> subscribers, String[] rooms, int sourceIps, int threads,
-            MeasureWindow window) {
+            NettyTransport transport, MeasureWindow window) {
+        this.transport = transport;
         this.wsUri = URI.create((httpUri.getScheme().equals("https") ? "wss" : "ws") + "://"
                 + httpUri.getHost() + ":" + port(httpUri) + "/ws");
         this.remote = new InetSocketAddress(httpUri.getHost(), port(httpUri));
@@ -68,20 +66,18 @@ final class SubscriberPool implements SubscriberHandler.Events {
         this.sourceIps = sourceIps;
         this.window = window;
         this.allSubscribed = new CountDownLatch(subscribers.size());
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.group = new MultiThreadIoEventLoopGroup(threads, io);
+        this.group = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
         for (EventExecutor loop : group) {
             statsByLoop.put(loop, new LoopStats());
         }
         this.bootstrap = new Bootstrap().group(group)
-                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                .channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
     }
 
     String transport() {
-        return Epoll.isAvailable() ? "epoll" : "nio";
+        return transport.name();
     }
 
     /** Starts connecting every subscriber at {@code perSecond}, from the calling thread; returns when all have been tried once. */

@@ -37,7 +37,7 @@ public record GatewayConfig(
                          List<String> trustedProxies) {}
 
     /** {@code server.transport}. */
-    public enum Transport { AUTO, EPOLL, NIO }
+    public enum Transport { AUTO, EPOLL, IO_URING, NIO }
 
     /**
      * {@code ws.*}: the WebSocket endpoint, and what one connection may send: frames up to

@@ -17,6 +17,9 @@ import io.tickwire.gateway.session.SessionHandler;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
@@ -32,10 +35,10 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * The listening socket and the event loops: picks the transport (epoll where available, NIO otherwise),
- * sets the per-connection outbound limits, and builds each connection's HTTP pipeline: [PROXY header
- * decoder and reader], [TLS], HTTP codec, [{@code X-Forwarded-For} from trusted proxies], handshake deadline,
- * publish body aggregator, router. Every connection's {@link ClientAddress} starts as its peer's address.
+ * The listening socket and the event loops: picks the transport (epoll where available, NIO otherwise,
+ * io_uring when configured), sets the per-connection outbound limits, and builds each connection's HTTP
+ * pipeline: [PROXY header decoder and reader], [TLS], HTTP codec, [{@code X-Forwarded-For} from trusted
+ * proxies], handshake deadline, publish body aggregator, router. Every connection's {@link ClientAddress} starts as its peer's address.
  */
 public final class GatewayServer {
 
@@ -55,14 +58,29 @@ public final class GatewayServer {
     private Channel serverChannel;
 
     public GatewayServer(GatewayConfig.Server config) {
-        boolean epoll = config.transport() == GatewayConfig.Transport.EPOLL
-                || (config.transport() == GatewayConfig.Transport.AUTO && Epoll.isAvailable());
-        if (config.transport() == GatewayConfig.Transport.EPOLL) {
-            Epoll.ensureAvailability();
-        }
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        this.transportName = epoll ? "epoll" : "nio";
+        GatewayConfig.Transport transport = switch (config.transport()) {
+            case AUTO -> Epoll.isAvailable() ? GatewayConfig.Transport.EPOLL : GatewayConfig.Transport.NIO;
+            case EPOLL -> {
+                Epoll.ensureAvailability();
+                yield GatewayConfig.Transport.EPOLL;
+            }
+            case IO_URING -> {
+                IoUring.ensureAvailability();
+                yield GatewayConfig.Transport.IO_URING;
+            }
+            case NIO -> GatewayConfig.Transport.NIO;
+        };
+        IoHandlerFactory io = switch (transport) {
+            case EPOLL -> EpollIoHandler.newFactory();
+            case IO_URING -> IoUringIoHandler.newFactory();
+            default -> NioIoHandler.newFactory();
+        };
+        this.channelType = switch (transport) {
+            case EPOLL -> EpollServerSocketChannel.class;
+            case IO_URING -> IoUringServerSocketChannel.class;
+            default -> NioServerSocketChannel.class;
+        };
+        this.transportName = transport.name().toLowerCase(java.util.Locale.ROOT);
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         this.boss = new MultiThreadIoEventLoopGroup(1, io);
         this.workers = new MultiThreadIoEventLoopGroup(threads, io);

@@ -128,7 +128,7 @@ class ConfigValidationTest {
     @Test
     void enumWordsAreLowerCase() throws IOException {
         loadFails(write("server: {transport: EPOLL}\n"))
-                .hasMessageStartingWith("server.transport: expected one of auto, epoll, nio, got 'EPOLL'");
+                .hasMessageStartingWith("server.transport: expected one of auto, epoll, io_uring, nio, got 'EPOLL'");
     }
 
     @Test

@@ -127,6 +127,11 @@ public final class Gateway implements AutoCloseable {
         return server.loops().loops();
     }
 
+    /** The node's metrics in Prometheus text format, as {@code GET /metrics} serves them. */
+    public String scrapeMetrics() {
+        return metrics.scrape();
+    }
+
     /** WebSocket connections open on this node. */
     public int connections() {
         return sessions.size();

@@ -68,6 +68,8 @@ final class ConfigBinder {
                 values.integer("server.handshake-burst", 1, 1_000_000),
                 values.integer("server.address-handshakes-per-second", 1, 1_000_000),
                 values.integer("server.address-handshake-burst", 1, 1_000_000),
+                values.integer("server.max-pending-connections", 1, MAX),
+                values.integer("server.address-max-pending-connections", 1, MAX),
                 values.bool("server.proxy-protocol"),
                 trustedProxies());
     }

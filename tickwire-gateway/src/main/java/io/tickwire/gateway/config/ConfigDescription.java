@@ -43,6 +43,8 @@ final class ConfigDescription {
                 .put("handshake-burst", s.handshakeBurst())
                 .put("address-handshakes-per-second", s.addressHandshakesPerSecond())
                 .put("address-handshake-burst", s.addressHandshakeBurst())
+                .put("max-pending-connections", s.maxPendingConnections())
+                .put("address-max-pending-connections", s.addressMaxPendingConnections())
                 .put("proxy-protocol", s.proxyProtocol());
         addAll(server.putArray("trusted-proxies"), s.trustedProxies());
         root.putObject("ws")

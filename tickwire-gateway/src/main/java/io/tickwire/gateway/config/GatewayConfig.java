@@ -33,8 +33,8 @@ public record GatewayConfig(
      */
     public record Server(String host, int port, Transport transport, int ioThreads, int maxConnections,
                          int maxConnectionsPerUser, int handshakesPerSecond, int handshakeBurst,
-                         int addressHandshakesPerSecond, int addressHandshakeBurst, boolean proxyProtocol,
-                         List<String> trustedProxies) {}
+                         int addressHandshakesPerSecond, int addressHandshakeBurst, int maxPendingConnections,
+                         int addressMaxPendingConnections, boolean proxyProtocol, List<String> trustedProxies) {}
 
     /** {@code server.transport}. */
     public enum Transport { AUTO, EPOLL, IO_URING, NIO }

@@ -97,6 +97,7 @@ public final class AdminApi {
             HttpReplies.error(ctx, req, HttpResponseStatus.UNAUTHORIZED, "unauthorized", why, null);
             return;
         }
+        ctx.pipeline().fireUserEventTriggered(Authenticated.EVENT); // a known operator may keep its connection
         if (!principal.isAdmin()) {
             HttpReplies.error(ctx, req, HttpResponseStatus.FORBIDDEN, "forbidden", "token lacks scope tickwire:admin", null);
             return;

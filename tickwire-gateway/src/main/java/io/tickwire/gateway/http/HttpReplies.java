@@ -71,7 +71,9 @@ public final class HttpReplies {
         if (retryAfterSeconds != null) {
             res.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
         }
-        boolean keepAlive = req != null && HttpUtil.isKeepAlive(req) && status.code() < 500;
+        // A refused token or origin ends the connection too: an unknown client keeps nothing open here.
+        boolean keepAlive = req != null && HttpUtil.isKeepAlive(req) && status.code() < 500
+                && status.code() != 401 && status.code() != 403;
         if (keepAlive) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(res, ctx.voidPromise());

@@ -50,6 +50,7 @@ public final class PublishApi {
             HttpReplies.error(ctx, req, HttpResponseStatus.UNAUTHORIZED, "unauthorized", why, null);
             return;
         }
+        ctx.pipeline().fireUserEventTriggered(Authenticated.EVENT); // a known publisher may keep its connection
         List<PublishRequest.Event> events;
         try {
             events = PublishRequest.parse(ByteBufUtil.getBytes(req.content()));

@@ -42,7 +42,13 @@ public final class GatewayMetrics implements AutoCloseable {
     public enum HandshakeRejection {
         ORIGIN, UNAUTHORIZED, VERIFIER_BUSY, NODE_FULL, USER_FULL, NODE_RATE, ADDRESS_RATE, DRAINING, BAD_REQUEST,
         /** {@code server.proxy-protocol} is on and the connection did not start with a valid PROXY header. */
-        PROXY_HEADER
+        PROXY_HEADER,
+        /** Closed as accepted: the node already held {@code server.max-pending-connections} unknown connections. */
+        NODE_PENDING,
+        /** Closed as accepted: its address already held {@code server.address-max-pending-connections}. */
+        ADDRESS_PENDING,
+        /** Neither upgraded nor authenticated within {@code ws.handshake-timeout-ms}: closed. */
+        HANDSHAKE_TIMEOUT
     }
 
     /** What a subscribe with {@code resume} got (the {@code outcome} tag of the resumes counter). */
@@ -243,6 +249,13 @@ public final class GatewayMetrics implements AutoCloseable {
 
     public void operatorAction(OperatorAction action) {
         operatorActions.get(action).increment();
+    }
+
+    /** Connections accepted and not yet upgraded nor authenticated (bounded by server.max-pending-connections). */
+    public void pendingConnections(java.util.function.IntSupplier pending) {
+        Gauge.builder("tickwire.connections.pending", pending, p -> p.getAsInt()).strongReference(true)
+                .description("connections accepted and not yet upgraded to a WebSocket nor authenticated")
+                .register(registry);
     }
 
     /** Gauges of node state: 1 while draining, and the revocation list's size. */

@@ -134,6 +134,9 @@ public final class GatewayServer {
         ProxyHeaderReader proxyHeader = new ProxyHeaderReader(context.metrics());
         List<AddressRange> trusted = config.server().trustedProxies().stream().map(AddressRange::parse).toList();
         ForwardedFor forwardedFor = trusted.isEmpty() ? null : new ForwardedFor(trusted);
+        PendingConnections pending = new PendingConnections(config.server().maxPendingConnections(),
+                config.server().addressMaxPendingConnections());
+        context.metrics().pendingConnections(pending::total);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)
@@ -159,8 +162,12 @@ public final class GatewayServer {
                         if (forwardedFor != null) {
                             ch.pipeline().addLast("forwarded-for", forwardedFor);
                         }
+                        // behind a load balancer the peer is the balancer: its clients share its address
+                        java.net.InetAddress peer = ClientAddress.get(ch).address();
+                        boolean perAddress = !proxyProtocol && (peer == null || !ForwardedFor.isTrusted(peer, trusted));
                         ch.pipeline()
-                                .addLast("deadline", new HandshakeDeadline(config.ws().handshakeTimeoutMs()))
+                                .addLast(HandshakeDeadline.NAME, new HandshakeDeadline(config.ws().handshakeTimeoutMs(),
+                                        pending, perAddress, context.metrics()))
                                 .addLast("body", new PublishBodyAggregator(maxBody))
                                 .addLast(HttpRouter.NAME, new HttpRouter(context, upgrade, publish, dev, ready));
                     }

@@ -177,6 +177,7 @@ final class WebSocketUpgrade {
                 f.channel().close();
                 return;
             }
+            HandshakeDeadline.known(f.channel());
             ChannelPipeline p = f.channel().pipeline();
             p.addBefore(HttpRouter.NAME, "utf8", new Utf8FrameValidator(true));
             p.addBefore(HttpRouter.NAME, "aggregator", new WebSocketFrameAggregator(context.config().ws().maxFrameBytes()));

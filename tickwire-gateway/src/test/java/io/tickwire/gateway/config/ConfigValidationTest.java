@@ -65,7 +65,7 @@ class ConfigValidationTest {
         loadFails(file).hasMessage("server.prot: unknown key (from file " + file
                 + "); valid keys under server: host, port, transport, io-threads, max-connections, max-connections-per-user,"
                 + " handshakes-per-second, handshake-burst, address-handshakes-per-second, address-handshake-burst,"
-                + " proxy-protocol, trusted-proxies");
+                + " max-pending-connections, address-max-pending-connections, proxy-protocol, trusted-proxies");
     }
 
     @Test
@@ -110,7 +110,8 @@ class ConfigValidationTest {
         loadFails(write("server: 8080\n")).hasMessageStartingWith(
                 "server: expected a mapping with keys host, port, transport, io-threads, max-connections, max-connections-per-user,"
                         + " handshakes-per-second, handshake-burst, address-handshakes-per-second, address-handshake-burst,"
-                        + " proxy-protocol, trusted-proxies, got 8080");
+                        + " max-pending-connections, address-max-pending-connections, proxy-protocol, trusted-proxies,"
+                        + " got 8080");
         loadFails(write("auth: {allowed-origins: https://a.example}\n"))
                 .hasMessageStartingWith("auth.allowed-origins: expected a list");
     }

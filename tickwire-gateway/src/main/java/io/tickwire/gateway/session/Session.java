@@ -117,7 +117,7 @@ public final class Session {
     /** Sends {@code welcome} and starts the heartbeat. */
     void open() {
         ctx.metrics().connectionOpened();
-        connectionLog.info("open session={} user={} addr={}", id, principal.subject(), clientAddress());
+        connectionLog.info("open session={} user={} addr={}", id, loggable(principal.subject()), clientAddress());
         GatewayConfig.Ws ws = ctx.config().ws();
         send(ServerMessages.welcome(json(), id, ctx.config().nodeId(), ws.heartbeatMs(), principal.expiresAtMillis()));
         heartbeat = channel.eventLoop().scheduleAtFixedRate(this::beat, ws.heartbeatMs(), ws.heartbeatMs(),
@@ -555,11 +555,11 @@ public final class Session {
         ctx.sessions().remove(this);
         ctx.metrics().connectionClosed(closeCode, closedByServer);
         connectionLog.info("close session={} user={} addr={} duration_ms={} code={} by={} reason=\"{}\"", id,
-                principal.subject(), clientAddress(), (System.nanoTime() - openedNanos) / 1_000_000, closeCode,
-                closedByServer ? "server" : "client", closeReason);
+                loggable(principal.subject()), clientAddress(), (System.nanoTime() - openedNanos) / 1_000_000, closeCode,
+                closedByServer ? "server" : "client", closeReason == null ? null : loggable(closeReason));
     }
 
-    /** A client's text made safe for one log line: no control characters, no quotes. */
+    /** Text from outside (a client, a token, an operator) made safe for one log line: no control characters, no quotes. */
     private static String loggable(String text) {
         StringBuilder out = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {

@@ -101,6 +101,11 @@ public final class SessionHandler extends SimpleChannelInboundHandler<WebSocketF
         } else if (cause instanceof CorruptedWebSocketFrameException e) {
             // the decoder has already sent the close frame naming the violation
             session.protocolViolation(e.closeStatus() != null ? e.closeStatus().code() : 1002, e.getMessage());
+        } else if (cause instanceof java.io.IOException) {
+            // the network ended it (a reset, a broken pipe): a connection lost without a close frame (1006), not
+            // a failure of ours
+            log.debug("session {} lost: {}", sessionId, cause.toString());
+            ctx.close();
         } else {
             log.debug("session {} failed", sessionId, cause);
             session.close(CloseCode.INTERNAL_ERROR, "internal error");

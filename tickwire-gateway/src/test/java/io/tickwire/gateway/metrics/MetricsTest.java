@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.buffer.Unpooled;
 import io.tickwire.gateway.testing.JdkWsClient;
 import io.tickwire.gateway.testing.NettyWsClient;
+import io.tickwire.gateway.testing.RawHandshake;
 import io.tickwire.gateway.testing.TestGateway;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +32,35 @@ class MetricsTest {
 
     @RegisterExtension
     static final TestGateway gw = TestGateway.perClass(Map.of());
+
+    @Test
+    void aConnectionResetByTheNetworkIsCountedAsLostNotAsAnInternalError() throws Exception {
+        double lostBefore = closed("1006", "client");
+        double internalBefore = closed("1011", "server");
+        int before = gw.gateway().connections();
+        try (RawHandshake c = RawHandshake.send(gw.port(), RawHandshake.request().token(gw.token("resetter")))) {
+            assertThat(c.status).isEqualTo(101);
+            awaitConnections(before + 1);
+            c.reset();
+        }
+        awaitConnections(before);
+        assertThat(closed("1006", "client")).isEqualTo(lostBefore + 1);
+        assertThat(closed("1011", "server")).isEqualTo(internalBefore);
+    }
+
+    private static void awaitConnections(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (gw.gateway().connections() != n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(gw.gateway().connections()).isEqualTo(n);
+    }
+
+    private static double closed(String code, String by) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^tickwire_connections_closed_total\\{by=\"" + by
+                + "\",code=\"" + code + "\"} ([0-9.E+]+)$").matcher(gw.gateway().scrapeMetrics());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
 
     @Test
     void eventsFramesBytesAndLatencyAreCountedPerKind() {

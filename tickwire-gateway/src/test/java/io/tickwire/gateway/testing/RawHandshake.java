@@ -160,6 +160,12 @@ public final class RawHandshake implements AutoCloseable {
         }
     }
 
+    /** Drops the connection with a TCP reset (SO_LINGER 0), as when a network path fails. */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     /** A frame the server sent after a 101: its opcode, and for a close frame its code and reason. */
     public record Frame(int opcode, int closeCode, String text) {}
 

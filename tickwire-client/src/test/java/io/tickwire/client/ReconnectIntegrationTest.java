@@ -170,6 +170,9 @@ class ReconnectIntegrationTest {
                 assertThat(a.admin("/api/v1/drain", "").statusCode()).isEqualTo(202);
                 Recorder.await(Duration.ofSeconds(5), "connected to b", () -> b.gateway().connections() == 1);
                 long movedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainedAt);
+                // b counts the session before its welcome reaches the client: wait for the client to say so too
+                Recorder.await(Duration.ofSeconds(5), "the client connected again",
+                        () -> app.statesOf(ConnectionState.CONNECTED).size() >= 2);
                 System.out.println("drain: moved to the second gateway after " + movedMillis + " ms");
 
                 Recorder.State reconnecting = app.statesOf(ConnectionState.RECONNECTING).get(0);

@@ -1,4 +1,4 @@
-package io.tickwire.bench.fanout;
+package io.tickwire.bench.support;
 
 import io.tickwire.bench.support.MicroClock;
 import java.net.URI;
@@ -15,7 +15,7 @@ import java.util.concurrent.locks.LockSupport;
  * (epoch µs, taken as the batch is built) and the room's counter {@code c}. A batch the gateway refuses is
  * sent again at the next tick with the same counters, so a refused publish is not mistaken for loss.
  */
-final class HttpPublisher {
+public final class HttpPublisher {
 
     static final long TICK_NANOS = 10_000_000L;
 
@@ -30,15 +30,15 @@ final class HttpPublisher {
     private final String pad;
     private final MeasureWindow window;
 
-    final long[] published;
-    final long[] publishedInWindow;
-    long posts;
-    long failedPosts;
-    long largestBatch;
+    private final long[] published;
+    private final long[] publishedInWindow;
+    private long posts;
+    private long failedPosts;
+    private long largestBatch;
     /** Round trip of each POST, in microseconds: the publish path's share of the latency. */
-    final org.HdrHistogram.Histogram postMicros = new org.HdrHistogram.Histogram(600_000_000L, 3);
+    private final org.HdrHistogram.Histogram postMicros = new org.HdrHistogram.Histogram(600_000_000L, 3);
 
-    HttpPublisher(URI baseUri, String token, String[] rooms, double ratePerSecond, int payloadBytes,
+    public HttpPublisher(URI baseUri, String token, String[] rooms, double ratePerSecond, int payloadBytes,
             MeasureWindow window) {
         this.uri = baseUri.resolve("/api/v1/publish");
         this.token = token;
@@ -52,7 +52,7 @@ final class HttpPublisher {
     }
 
     /** Publishes for {@code totalNanos}; returns when done. */
-    void run(long totalNanos) throws InterruptedException {
+    public void run(long totalNanos) throws InterruptedException {
         long start = System.nanoTime();
         long sent = 0;
         int nextRoom = 0;
@@ -128,5 +128,31 @@ final class HttpPublisher {
             }
         }
         return false;
+    }
+
+    /** Events published to each room (the last counter used), by room index; read after {@link #run} returns. */
+    public long[] published() {
+        return published;
+    }
+
+    /** Of those, the events stamped inside the measure window. */
+    public long[] publishedInWindow() {
+        return publishedInWindow;
+    }
+
+    public long posts() {
+        return posts;
+    }
+
+    public long failedPosts() {
+        return failedPosts;
+    }
+
+    public long largestBatch() {
+        return largestBatch;
+    }
+
+    public org.HdrHistogram.Histogram postMicros() {
+        return postMicros;
     }
 }

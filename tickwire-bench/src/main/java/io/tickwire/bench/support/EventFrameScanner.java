@@ -1,4 +1,4 @@
-package io.tickwire.bench.fanout;
+package io.tickwire.bench.support;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;

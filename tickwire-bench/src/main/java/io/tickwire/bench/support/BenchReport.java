@@ -1,20 +1,20 @@
-package io.tickwire.bench.fanout;
+package io.tickwire.bench.support;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
-/** The figures of one fan-out run, printed as a table for people and as one JSON line for tools. */
-final class FanoutReport {
+/** The figures of one run, printed as a table for people and as one JSON line for tools. */
+public final class BenchReport {
 
-    final Map<String, Object> figures = new LinkedHashMap<>();
+    private final Map<String, Object> figures = new LinkedHashMap<>();
 
-    void put(String key, Object value) {
+    public void put(String key, Object value) {
         figures.put(key, value);
     }
 
-    void putLatency(Histogram micros) {
+    public void putLatency(Histogram micros) {
         put("latency_p50_ms", ms(micros.getValueAtPercentile(50)));
         put("latency_p90_ms", ms(micros.getValueAtPercentile(90)));
         put("latency_p99_ms", ms(micros.getValueAtPercentile(99)));
@@ -23,7 +23,7 @@ final class FanoutReport {
         put("latency_samples", micros.getTotalCount());
     }
 
-    String table() {
+    public String table() {
         StringBuilder out = new StringBuilder();
         int width = figures.keySet().stream().mapToInt(String::length).max().orElse(10);
         for (Map.Entry<String, Object> e : figures.entrySet()) {
@@ -32,7 +32,7 @@ final class FanoutReport {
         return out.toString();
     }
 
-    String jsonLine() {
+    public String jsonLine() {
         StringBuilder out = new StringBuilder("{");
         for (Map.Entry<String, Object> e : figures.entrySet()) {
             if (out.length() > 1) {
@@ -51,7 +51,7 @@ final class FanoutReport {
         return out.append('}').toString();
     }
 
-    static double round(double v, int places) {
+    public static double round(double v, int places) {
         double f = Math.pow(10, places);
         return Math.round(v * f) / f;
     }

@@ -40,6 +40,17 @@ public final class PrometheusText {
         return new PrometheusText(samples);
     }
 
+    /** Every series of metric {@code name}, as written ({@code name{labels}}), with its value. */
+    public Map<String, Double> series(String name) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        samples.forEach((series, value) -> {
+            if (series.equals(name) || series.startsWith(name + "{")) {
+                out.put(series, value);
+            }
+        });
+        return out;
+    }
+
     /**
      * The sum of metric {@code name}'s series whose labels contain every one of {@code labels} (each written
      * as in the text: {@code area="heap"}), or NaN when there is none.

@@ -38,4 +38,12 @@ class PrometheusTextTest {
         assertThat(m.sum("netty_allocator_memory_used", "memory_type=\"heap\"")).isNaN();
         assertThat(m.sum("no_such_metric")).isNaN();
     }
+
+    @Test
+    void listsTheSeriesOfOneMetric() {
+        PrometheusText m = PrometheusText.parse(TEXT);
+        assertThat(m.series("jvm_memory_used_bytes")).hasSize(3)
+                .containsEntry("jvm_memory_used_bytes{area=\"heap\",id=\"G1 Old Gen\"}", 5857792.0);
+        assertThat(m.series("tickwire_connections")).containsOnlyKeys("tickwire_connections");
+    }
 }

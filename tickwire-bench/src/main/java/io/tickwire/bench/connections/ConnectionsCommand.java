@@ -9,6 +9,7 @@ import io.tickwire.bench.gateway.MemorySample;
 import io.tickwire.bench.support.BenchReport;
 import io.tickwire.bench.support.BenchTokens;
 import io.tickwire.bench.support.OpenFiles;
+import io.tickwire.bench.support.ProcessStats;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -126,6 +127,7 @@ public final class ConnectionsCommand implements Callable<Integer> {
         System.err.printf("connections: %d at %.0f/s over %d source addresses (%s), measuring at %s%s%n", n, connectRate,
                 dialer.sourceIps(), dialer.transport(), steps, gatewayPid == null ? " (no --gateway-pid: no full GC, no RSS)" : "");
 
+        long benchCpuStart = ProcessStats.ownCpuNanos();
         List<MemorySample> samples = new ArrayList<>();
         List<Map<String, Object>> stepRows = new ArrayList<>();
         double connectSecondsTotal = 0;
@@ -181,6 +183,7 @@ public final class ConnectionsCommand implements Callable<Integer> {
             report.put("connect_failures", pool.connectFailures.get());
             report.put("lost_after_established", pool.lostAfterEstablished.get());
             report.put("subscribe_errors", pool.subscribeErrors.get());
+            report.put("bench_cpu_s", BenchReport.round((ProcessStats.ownCpuNanos() - benchCpuStart) / 1e9, 2));
             report.put("bench_open_files", benchOpen);
             report.put("bench_max_files", OpenFiles.max());
             report.put("full_gc_before_reading", gatewayPid != null);

@@ -42,7 +42,7 @@ public final class OpenFiles {
         }
         return connections + " connections need " + connections + " open files, and this process may open " + max
                 + " (" + open + " open, " + RESERVE + " kept in reserve): at most " + Math.max(0, room)
-                + " connections here; raise the limit (ulimit -n) or split the run over processes";
+                + " connections here; raise the limit (ulimit -n) or open fewer connections from this process";
     }
 
     private static com.sun.management.UnixOperatingSystemMXBean unix() {

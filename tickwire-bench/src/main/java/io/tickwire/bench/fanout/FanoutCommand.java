@@ -1,6 +1,9 @@
 package io.tickwire.bench.fanout;
 
+import io.tickwire.bench.support.BenchReport;
 import io.tickwire.bench.support.BenchTokens;
+import io.tickwire.bench.support.HttpPublisher;
+import io.tickwire.bench.support.MeasureWindow;
 import io.tickwire.bench.support.MicroClock;
 import io.tickwire.bench.support.ProcessStats;
 import java.net.URI;
@@ -150,7 +153,7 @@ public final class FanoutCommand implements Callable<Integer> {
         while (System.nanoTime() - drainStart < 10_000_000_000L) {
             boolean done = true;
             for (Subscriber s : subscribers) {
-                if (s.check.last() < publisher.published[s.room]) {
+                if (s.check.last() < publisher.published()[s.room]) {
                     done = false;
                     break;
                 }
@@ -172,8 +175,8 @@ public final class FanoutCommand implements Callable<Integer> {
         long offered = 0;
         long publishedTotal = 0;
         for (int r = 0; r < roomCount; r++) {
-            offered += publisher.publishedInWindow[r] * perRoom[r];
-            publishedTotal += publisher.published[r];
+            offered += publisher.publishedInWindow()[r] * perRoom[r];
+            publishedTotal += publisher.published()[r];
         }
         long expected = 0;
         long received = 0;
@@ -181,7 +184,7 @@ public final class FanoutCommand implements Callable<Integer> {
         long duplicated = 0;
         long reordered = 0;
         for (Subscriber s : subscribers) {
-            long p = publisher.published[s.room];
+            long p = publisher.published()[s.room];
             expected += p;
             received += s.check.received();
             duplicated += s.check.duplicated();
@@ -191,7 +194,7 @@ public final class FanoutCommand implements Callable<Integer> {
             }
         }
 
-        FanoutReport report = new FanoutReport();
+        BenchReport report = new BenchReport();
         report.put("kind", kind);
         report.put("delivery", conflate ? "conflate" : "reliable");
         report.put("connections", connections);
@@ -200,16 +203,16 @@ public final class FanoutCommand implements Callable<Integer> {
         report.put("payload_bytes", payload);
         report.put("warmup_s", warmup);
         report.put("duration_s", duration);
-        report.put("connect_s", FanoutReport.round(connectSeconds, 2));
+        report.put("connect_s", BenchReport.round(connectSeconds, 2));
         report.put("handshake_refusals", pool.refusals.get());
         report.put("events_published", publishedTotal);
-        report.put("publish_posts", publisher.posts);
-        report.put("publish_failed_posts", publisher.failedPosts);
-        report.put("publish_largest_batch", publisher.largestBatch);
-        report.put("publish_post_p50_ms", FanoutReport.round(publisher.postMicros.getValueAtPercentile(50) / 1000.0, 3));
-        report.put("publish_post_max_ms", FanoutReport.round(publisher.postMicros.getMaxValue() / 1000.0, 3));
-        report.put("offered_deliveries_per_s", FanoutReport.round(offered / (double) duration, 1));
-        report.put("delivered_deliveries_per_s", FanoutReport.round(delivered / (double) duration, 1));
+        report.put("publish_posts", publisher.posts());
+        report.put("publish_failed_posts", publisher.failedPosts());
+        report.put("publish_largest_batch", publisher.largestBatch());
+        report.put("publish_post_p50_ms", BenchReport.round(publisher.postMicros().getValueAtPercentile(50) / 1000.0, 3));
+        report.put("publish_post_max_ms", BenchReport.round(publisher.postMicros().getMaxValue() / 1000.0, 3));
+        report.put("offered_deliveries_per_s", BenchReport.round(offered / (double) duration, 1));
+        report.put("delivered_deliveries_per_s", BenchReport.round(delivered / (double) duration, 1));
         report.putLatency(latency);
         report.put("deliveries_expected", expected);
         report.put("deliveries_received", received);
@@ -218,16 +221,16 @@ public final class FanoutCommand implements Callable<Integer> {
         report.put("duplicated", duplicated);
         report.put("reordered", reordered);
         report.put("unexpected_closes", pool.unexpectedCloses.get());
-        report.put("drain_s", FanoutReport.round(drainSeconds, 2));
+        report.put("drain_s", BenchReport.round(drainSeconds, 2));
         if (gateway != null) {
             double cpu = gatewayCpu[1] - gatewayCpu[0];
-            report.put("gateway_cpu_s", FanoutReport.round(cpu, 2));
+            report.put("gateway_cpu_s", BenchReport.round(cpu, 2));
             report.put("gateway_cpu_s_per_million_deliveries",
-                    delivered == 0 ? null : FanoutReport.round(cpu / (delivered / 1e6), 3));
-            report.put("gateway_peak_rss_mib", FanoutReport.round(hwmKb / 1024.0, 1));
-            report.put("gateway_max_sampled_rss_mib", FanoutReport.round(peakSampledRssKb.get() / 1024.0, 1));
+                    delivered == 0 ? null : BenchReport.round(cpu / (delivered / 1e6), 3));
+            report.put("gateway_peak_rss_mib", BenchReport.round(hwmKb / 1024.0, 1));
+            report.put("gateway_max_sampled_rss_mib", BenchReport.round(peakSampledRssKb.get() / 1024.0, 1));
         }
-        report.put("bench_cpu_s", FanoutReport.round((benchCpu[1] - benchCpu[0]) / 1e9, 2));
+        report.put("bench_cpu_s", BenchReport.round((benchCpu[1] - benchCpu[0]) / 1e9, 2));
         System.out.print(report.table());
         System.out.println(report.jsonLine());
         boolean clean = (conflate || missing == 0) && duplicated == 0 && reordered == 0 && pool.unexpectedCloses.get() == 0;

@@ -1,6 +1,7 @@
 package io.tickwire.bench.fanout;
 
 import io.netty.channel.Channel;
+import io.tickwire.bench.support.CounterCheck;
 
 /** One bench connection: its room, its check, and what became of it. Fields are written by its event loop. */
 final class Subscriber {

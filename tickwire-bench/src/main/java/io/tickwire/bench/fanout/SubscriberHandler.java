@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
+import io.tickwire.bench.support.EventFrameScanner;
+import io.tickwire.bench.support.MeasureWindow;
 import io.tickwire.bench.support.MicroClock;
 import java.util.Map;
 

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.concurrent.EventExecutor;
+import io.tickwire.bench.support.MeasureWindow;
 import io.tickwire.bench.support.NettyTransport;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -32,19 +32,24 @@ public final class BenchTokens {
     }
 
     public String subscriber(int connection) {
-        return mint("bench-" + connection, null);
+        return mint("bench-" + connection, null, List.of());
+    }
+
+    /** A client's token for {@code subject}, granting {@code rooms} (for kinds with access: granted). */
+    public String client(String subject, List<String> rooms) {
+        return mint(subject, null, rooms);
     }
 
     public String publisher() {
-        return mint("bench-publisher", PUBLISH_SCOPE);
+        return mint("bench-publisher", PUBLISH_SCOPE, List.of());
     }
 
-    private String mint(String subject, String scope) {
+    private String mint(String subject, String scope, List<String> rooms) {
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .subject(subject)
                 .issueTime(new Date())
                 .expirationTime(new Date(expiresAtMillis))
-                .claim("rooms", List.of());
+                .claim("rooms", rooms);
         if (scope != null) {
             claims.claim("scope", scope);
         }

@@ -1,4 +1,4 @@
-package io.tickwire.bench.fanout;
+package io.tickwire.bench.support;
 
 /**
  * Checks one (connection, room) stream by the publisher's counter {@code c} (1, 2, 3, ... per room), never

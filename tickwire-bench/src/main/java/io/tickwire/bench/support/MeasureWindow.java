@@ -1,28 +1,28 @@
-package io.tickwire.bench.fanout;
+package io.tickwire.bench.support;
 
 /**
  * The measured window in publisher time (epoch µs): events stamped inside it are counted and timed; those
  * of the warm-up are only checked. Set once, when publishing starts.
  */
-final class MeasureWindow {
+public final class MeasureWindow {
 
     private volatile long startMicros = Long.MAX_VALUE;
     private volatile long endMicros = Long.MAX_VALUE;
 
-    void set(long startMicros, long endMicros) {
+    public void set(long startMicros, long endMicros) {
         this.endMicros = endMicros;
         this.startMicros = startMicros;
     }
 
-    boolean contains(long tMicros) {
+    public boolean contains(long tMicros) {
         return tMicros >= startMicros && tMicros < endMicros;
     }
 
-    long startMicros() {
+    public long startMicros() {
         return startMicros;
     }
 
-    long endMicros() {
+    public long endMicros() {
         return endMicros;
     }
 }

@@ -1,4 +1,4 @@
-package io.tickwire.bench.fanout;
+package io.tickwire.bench.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,5 @@
-package io.tickwire.bench.fanout;
+package io.tickwire.bench.support;
 
-import io.tickwire.bench.support.MicroClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,9 +12,12 @@ import java.util.concurrent.locks.LockSupport;
  * 10 ms carrying every event due by then in one batch, so a slow reply makes the next batch bigger rather
  * than the rate lower. Event k goes to room k mod R; its data carries the publisher's clock {@code t}
  * (epoch µs, taken as the batch is built) and the room's counter {@code c}. A batch the gateway refuses is
- * sent again at the next tick with the same counters, so a refused publish is not mistaken for loss.
+ * sent again at the next tick with the same counters, so a refused publish is not mistaken for loss. With a
+ * {@code msg_id} prefix every event carries {@code msg_id} = prefix-room-counter, so that a batch sent again after
+ * a timeout whose first try did reach the bus is dropped by the gateway's deduplication instead of being
+ * published twice (and counted as doubled).
  */
-final class HttpPublisher {
+public final class HttpPublisher {
 
     static final long TICK_NANOS = 10_000_000L;
 
@@ -29,17 +31,26 @@ final class HttpPublisher {
     private final double ratePerSecond;
     private final String pad;
     private final MeasureWindow window;
+    private final String msgIdPrefix; // null: no msg_id
+    private volatile boolean stopRequested;
 
-    final long[] published;
-    final long[] publishedInWindow;
-    long posts;
-    long failedPosts;
-    long largestBatch;
+    private final long[] published;
+    private final long[] publishedInWindow;
+    private long posts;
+    private long failedPosts;
+    private long largestBatch;
     /** Round trip of each POST, in microseconds: the publish path's share of the latency. */
-    final org.HdrHistogram.Histogram postMicros = new org.HdrHistogram.Histogram(600_000_000L, 3);
+    private final org.HdrHistogram.Histogram postMicros = new org.HdrHistogram.Histogram(600_000_000L, 3);
 
-    HttpPublisher(URI baseUri, String token, String[] rooms, double ratePerSecond, int payloadBytes,
+    public HttpPublisher(URI baseUri, String token, String[] rooms, double ratePerSecond, int payloadBytes,
             MeasureWindow window) {
+        this(baseUri, token, rooms, ratePerSecond, payloadBytes, window, null);
+    }
+
+    /** As above, each event with {@code msg_id} {@code <msgIdPrefix>-<room index>-<counter>}. */
+    public HttpPublisher(URI baseUri, String token, String[] rooms, double ratePerSecond, int payloadBytes,
+            MeasureWindow window, String msgIdPrefix) {
+        this.msgIdPrefix = msgIdPrefix;
         this.uri = baseUri.resolve("/api/v1/publish");
         this.token = token;
         this.rooms = rooms;
@@ -51,14 +62,19 @@ final class HttpPublisher {
         this.publishedInWindow = new long[rooms.length];
     }
 
-    /** Publishes for {@code totalNanos}; returns when done. */
-    void run(long totalNanos) throws InterruptedException {
+    /** Makes {@link #run} return at its next tick. */
+    public void stop() {
+        stopRequested = true;
+    }
+
+    /** Publishes for {@code totalNanos}, or until {@link #stop}; returns when done. */
+    public void run(long totalNanos) throws InterruptedException {
         long start = System.nanoTime();
         long sent = 0;
         int nextRoom = 0;
         for (long tick = 1; ; tick++) {
             long elapsed = System.nanoTime() - start;
-            if (elapsed >= totalNanos) {
+            if (elapsed >= totalNanos || stopRequested) {
                 return;
             }
             long due = (long) (ratePerSecond * elapsed / 1e9) - sent;
@@ -71,9 +87,14 @@ final class HttpPublisher {
                     if (i > 0) {
                         body.append(',');
                     }
+                    long c = published[room] + i / rooms.length + 1; // rooms cycle: i/R earlier in this batch
                     body.append("{\"room\":\"").append(rooms[room]).append("\",\"data\":{\"t\":").append(t)
-                            .append(",\"c\":").append(published[room] + i / rooms.length + 1) // rooms cycle: i/R earlier in this batch
-                            .append(",\"p\":\"").append(pad).append("\"}}");
+                            .append(",\"c\":").append(c)
+                            .append(",\"p\":\"").append(pad).append("\"}");
+                    if (msgIdPrefix != null) {
+                        body.append(",\"msg_id\":\"").append(msgIdPrefix).append('-').append(room).append('-').append(c).append('"');
+                    }
+                    body.append('}');
                     room = (room + 1) % rooms.length;
                 }
                 body.append("]}");
@@ -128,5 +149,31 @@ final class HttpPublisher {
             }
         }
         return false;
+    }
+
+    /** Events published to each room (the last counter used), by room index; read after {@link #run} returns. */
+    public long[] published() {
+        return published;
+    }
+
+    /** Of those, the events stamped inside the measure window. */
+    public long[] publishedInWindow() {
+        return publishedInWindow;
+    }
+
+    public long posts() {
+        return posts;
+    }
+
+    public long failedPosts() {
+        return failedPosts;
+    }
+
+    public long largestBatch() {
+        return largestBatch;
+    }
+
+    public org.HdrHistogram.Histogram postMicros() {
+        return postMicros;
     }
 }

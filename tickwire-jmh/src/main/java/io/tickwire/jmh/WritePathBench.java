@@ -57,6 +57,8 @@ public class WritePathBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        channel.flush(); // writes left unflushed would fail on close, and fail the trial
+        Fixtures.drain(channel);
         channel.finishAndReleaseAll();
         frame.release();
     }

@@ -45,6 +45,7 @@ public final class TokenVerifier implements AutoCloseable {
     /** Verifications that may wait on the JWKS server: kept apart so they never hold up the others. */
     private final ThreadPoolExecutor jwksPool;
     private final RevocationList revocations;
+    private final VerifiedTokens verified;
     private volatile java.util.function.Consumer<String> failures = reason -> { };
 
     /** @throws IllegalArgumentException naming the configuration key that cannot be used */
@@ -65,6 +66,7 @@ public final class TokenVerifier implements AutoCloseable {
         this.grants = new GrantRules(config.roomsClaim(), config.grantTemplates());
         this.revocations = new RevocationList(config.maxRevocations(), config.revocationRetentionSeconds() * 1000,
                 config.leewaySeconds() * 1000, System::currentTimeMillis);
+        this.verified = new VerifiedTokens(config.leewaySeconds() * 1000);
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         this.pool = pool("tickwire-auth-", threads);
         this.jwksPool = config.jwksUrl().isEmpty() ? null : pool("tickwire-auth-jwks-", Math.max(2, threads));
@@ -108,9 +110,19 @@ public final class TokenVerifier implements AutoCloseable {
 
     /**
      * Verifies off the caller's thread. The future fails with {@link InvalidTokenException} for a bad
-     * token, or {@link VerifierBusyException} when too many verifications are waiting.
+     * token, or {@link VerifierBusyException} when too many verifications are waiting. A token verified
+     * within the last minute ({@link VerifiedTokens}) is answered at once, on the caller's thread, once its
+     * expiry and revocation are checked again.
      */
     public CompletableFuture<Principal> verifyAsync(String token) {
+        Principal known = verified.get(token, System.currentTimeMillis());
+        if (known != null) {
+            if (!revocations.isRevoked(known)) {
+                return CompletableFuture.completedFuture(known);
+            }
+            failures.accept("revoked");
+            return CompletableFuture.failedFuture(new InvalidTokenException("revoked", "token revoked"));
+        }
         Verification v = new Verification(token);
         try {
             poolFor(token).execute(v);
@@ -187,7 +199,9 @@ public final class TokenVerifier implements AutoCloseable {
         @Override
         public void run() {
             try {
-                result.complete(verify(token));
+                Principal principal = verify(token);
+                verified.put(token, principal, System.currentTimeMillis());
+                result.complete(principal);
             } catch (InvalidTokenException e) {
                 failures.accept(e.reason());
                 result.completeExceptionally(e);

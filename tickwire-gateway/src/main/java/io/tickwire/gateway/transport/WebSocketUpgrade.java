@@ -76,7 +76,8 @@ final class WebSocketUpgrade {
         if (!admittedByRate(ctx, req, origin)) {
             return;
         }
-        // Verification runs off the event loop (a JWKS fetch may block); the handshake resumes here.
+        // Verification runs off the event loop (a JWKS fetch may block), or at once for a token verified a moment
+        // ago (a client reconnecting); the handshake resumes here.
         req.retain();
         context.tokens().verifyAsync(token(req)).whenComplete((principal, error) -> OnEventLoop.run(ctx.executor(), () -> {
             try {

@@ -36,6 +36,7 @@ final class HandshakeDeadline extends ChannelDuplexHandler {
     private long addressKey;
     private boolean counted;
     private boolean requestInProgress;
+    private boolean answeredOne;
     private boolean expired;
 
     /** {@code perAddress}: count against the address's limit (false behind a load balancer: its clients share it). */
@@ -65,7 +66,10 @@ final class HandshakeDeadline extends ChannelDuplexHandler {
         if (!counted) {
             return;
         }
-        metrics.handshakeRejected(HandshakeRejection.HANDSHAKE_TIMEOUT);
+        if (!answeredOne || requestInProgress) {
+            // a refusal; an idle keep-alive connection that was answered (a health check, a scrape) just closes
+            metrics.handshakeRejected(HandshakeRejection.HANDSHAKE_TIMEOUT);
+        }
         if (requestInProgress) {
             expired = true; // the answer goes out with Connection: close
         } else {
@@ -89,6 +93,7 @@ final class HandshakeDeadline extends ChannelDuplexHandler {
         }
         if (answered) {
             requestInProgress = false;
+            answeredOne = true;
             if (expired) {
                 ctx.write(msg, promise.unvoid()).addListener(ChannelFutureListener.CLOSE);
                 return;

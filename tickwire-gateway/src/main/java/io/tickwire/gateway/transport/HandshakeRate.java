@@ -1,7 +1,7 @@
 package io.tickwire.gateway.transport;
 
 import io.tickwire.gateway.config.GatewayConfig;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How fast new WebSocket handshakes are admitted: a token bucket per client address
@@ -13,12 +13,19 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class HandshakeRate {
 
+    /** The longest wait a refused handshake is told. */
+    static final int MAX_RETRY_AFTER_SECONDS = 60;
+
     private final long origin = System.nanoTime();
     private final TokenBucket node;
+    private final long intervalNanos;
+    /** The next free slot of the virtual queue refused handshakes are sent back to (nanoseconds from origin). */
+    private final AtomicLong nextSlot = new AtomicLong();
     private final AddressBuckets addresses;
 
     HandshakeRate(GatewayConfig.Server config) {
         this.node = new TokenBucket(config.handshakesPerSecond(), config.handshakeBurst());
+        this.intervalNanos = TokenBucket.intervalNanos(config.handshakesPerSecond());
         this.addresses = new AddressBuckets(config.addressHandshakesPerSecond(), config.addressHandshakeBurst(),
                 AddressBuckets.DEFAULT_CAPACITY);
     }
@@ -30,16 +37,20 @@ final class HandshakeRate {
     }
 
     /**
-     * 0 if the node admits a handshake now, else the seconds to wait: the time until a token is back, at
-     * least 1 s, plus up to as much again at random, so the clients a storm turned away do not all come back
-     * in the same second.
+     * 0 if the node admits a handshake now, else the seconds to wait: each refused client is given the next
+     * free slot of a virtual queue that runs at the node's rate, so the clients a storm turned away come
+     * back spread over the time the node needs to admit them all, about as many each second as it admits,
+     * instead of all together after the same second (where most would be refused again). Advisory: nothing
+     * is reserved; a client that comes back early, or late, is simply checked again. At most
+     * {@link #MAX_RETRY_AFTER_SECONDS}.
      */
     int takeForNode() {
-        long wait = node.take(System.nanoTime() - origin);
+        long now = System.nanoTime() - origin;
+        long wait = node.take(now);
         if (wait == 0) {
             return 0;
         }
-        int seconds = TokenBucket.retryAfterSeconds(wait);
-        return seconds + ThreadLocalRandom.current().nextInt(seconds + 1);
+        long slot = nextSlot.accumulateAndGet(now, (prev, n) -> Math.max(prev, n + wait) + intervalNanos);
+        return Math.min(MAX_RETRY_AFTER_SECONDS, TokenBucket.retryAfterSeconds(slot - now));
     }
 }

@@ -40,7 +40,8 @@ class PendingConnectionsTest {
             assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(4_000);
             Thread.sleep(800); // past the deadline: the publisher is known and keeps its connection
             assertThat(request(publisher, publish)).startsWith("HTTP/1.1 200");
-            assertThat(rejected(gw, "handshake_timeout")).isGreaterThanOrEqualTo(1);
+            // an answered connection that goes idle is closed, not counted as a refused handshake
+            assertThat(rejected(gw, "handshake_timeout")).isZero();
         }
     }
 
@@ -71,6 +72,7 @@ class PendingConnectionsTest {
             }
             assertThat(closed).as("closed while trickling").isTrue();
             assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(300L, 2_500L);
+            assertThat(rejected(gw, "handshake_timeout")).isEqualTo(1);
         }
     }
 

@@ -90,6 +90,10 @@ public final class Gateway implements AutoCloseable {
         ready = true;
         log.info("tickwire {} node {} listening on {}:{} ({}, {} event loops)", config.mode().name().toLowerCase(),
                 config.nodeId(), config.server().host(), port, server.transportName(), server.loops().size());
+        if ("io_uring".equals(server.transportName())) {
+            log.warn("server.transport io_uring is experimental: under a million deliveries/s it stalled and events"
+                    + " were seen out of order (docs/benchmarks.md); use epoll in production");
+        }
     }
 
     /** Starts a node; the returned gateway is serving. */

@@ -16,6 +16,9 @@ public final class Room {
     /** Most bytes of encoded frames one room's ring keeps (at least its newest event). */
     static final long RING_MAX_BYTES = 1024 * 1024;
 
+    /** Most bytes of frames read from the bus's history that one room keeps for the next reader of them. */
+    static final long HISTORY_FRAMES_MAX_BYTES = 1024 * 1024;
+
     /** Returned by {@link #after} when the ring no longer covers the position asked for. */
     public static final EncodedEvent NOT_COVERED = new EncodedEvent("", -1, io.netty.buffer.Unpooled.EMPTY_BUFFER, 0, 0);
 
@@ -28,6 +31,8 @@ public final class Room {
     private int head;
     private int size;
     private long ringBytes;
+    private final java.util.LinkedHashMap<Long, EncodedEvent> historyFrames = new java.util.LinkedHashMap<>();
+    private long historyFramesBytes;
     private String epoch;
     private long lastSeq;
     private long coveredAfter = Long.MAX_VALUE; // nothing is covered until warmed
@@ -165,6 +170,50 @@ public final class Room {
         return lo;
     }
 
+    /**
+     * The frame (retained) of an event read from the bus's history, older than the ring: encoded once and kept
+     * (at most {@link #HISTORY_FRAMES_MAX_BYTES}, the oldest dropped first) so that subscribers catching up
+     * through the same stretch of history (all of a loop's subscribers once it fell behind) share one frame
+     * instead of each encoding its own.
+     */
+    public synchronized EncodedEvent historyFrame(io.tickwire.gateway.bus.BusEvent e, FrameEncoder encoder) {
+        EncodedEvent kept = historyFrames.get(e.seq());
+        if (kept != null && kept.epoch().equals(e.epoch())) {
+            return kept.retain();
+        }
+        EncodedEvent encoded = encoder.event(e);
+        if (retired || !e.epoch().equals(epoch)) {
+            return encoded; // nothing to share it with
+        }
+        if (kept != null) {
+            forgetHistoryFrame(e.seq(), kept);
+        }
+        historyFrames.put(e.seq(), encoded.retain());
+        historyFramesBytes += encoded.frameBytes();
+        var oldest = historyFrames.entrySet().iterator();
+        while (historyFramesBytes > HISTORY_FRAMES_MAX_BYTES && oldest.hasNext()) {
+            EncodedEvent old = oldest.next().getValue();
+            if (old == encoded) {
+                break;
+            }
+            oldest.remove();
+            historyFramesBytes -= old.frameBytes();
+            old.release();
+        }
+        return encoded;
+    }
+
+    private void forgetHistoryFrame(long seq, EncodedEvent frame) {
+        historyFrames.remove(seq);
+        historyFramesBytes -= frame.frameBytes();
+        frame.release();
+    }
+
+    /** Bytes of history frames kept (for tests). */
+    synchronized long historyFramesBytes() {
+        return historyFramesBytes;
+    }
+
     /** Registers a subscriber; false if the room was retired (look it up again). */
     public synchronized boolean addSubscriber(int loopIndex, RoomSubscriber subscriber) {
         if (retired) {
@@ -237,6 +286,11 @@ public final class Room {
     }
 
     private void clearRing() {
+        for (EncodedEvent frame : historyFrames.values()) {
+            frame.release();
+        }
+        historyFrames.clear();
+        historyFramesBytes = 0;
         ringBytes = 0;
         for (int i = 0; i < size; i++) {
             int idx = (head + i) % ring.length;

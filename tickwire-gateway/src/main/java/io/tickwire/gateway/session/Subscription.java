@@ -326,7 +326,7 @@ final class Subscription implements RoomSubscriber {
             if (!session.writable()) {
                 break;
             }
-            EncodedEvent encoded = session.context().rooms().encoder().event(e);
+            EncodedEvent encoded = room.historyFrame(e, session.context().rooms().encoder()); // shared with other readers
             try {
                 write(encoded);
             } finally {

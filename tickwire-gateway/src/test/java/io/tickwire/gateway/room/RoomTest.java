@@ -378,4 +378,37 @@ class RoomTest {
         latest.release();
         assertThat(room.whenWarm()).isDone();
     }
+
+    @Test
+    void historyFramesAreEncodedOnceSharedByReadersBoundedAndReleasedWithTheRoom() {
+        Room room = room(RELIABLE, 4);
+        append(room, "e1", 1000); // the room's epoch
+        byte[] pad = ("{\"pad\":\"" + "x".repeat(1000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        BusEvent old = new BusEvent("account:1", 10, "e1", T0, pad);
+        EncodedEvent first = room.historyFrame(old, encoder);
+        EncodedEvent second = room.historyFrame(old, encoder);
+        assertThat(second).as("the second reader shares the first's frame").isSameAs(first);
+        assertThat(first.refCnt()).as("two readers and the room").isEqualTo(3);
+        first.release();
+        second.release();
+
+        // bounded: far more than the bound read through, the oldest dropped (and released) first
+        for (long seq = 11; seq < 11 + 3 * Room.HISTORY_FRAMES_MAX_BYTES / 1000; seq++) {
+            room.historyFrame(new BusEvent("account:1", seq, "e1", T0, pad), encoder).release();
+        }
+        assertThat(room.historyFramesBytes()).isLessThanOrEqualTo(Room.HISTORY_FRAMES_MAX_BYTES);
+        assertThat(first.refCnt()).as("dropped from the room").isZero();
+
+        // another epoch's event with the same seq is not taken for it
+        EncodedEvent other = room.historyFrame(new BusEvent("account:1", 20, "e0", T0, pad), encoder);
+        assertThat(other.epoch()).isEqualTo("e0");
+        assertThat(other.refCnt()).as("not kept: not this room's epoch").isEqualTo(1);
+        other.release();
+
+        EncodedEvent kept = room.historyFrame(new BusEvent("account:1", 5000, "e1", T0, pad), encoder);
+        room.retire();
+        assertThat(kept.refCnt()).as("the room let go of it when retired").isEqualTo(1);
+        assertThat(room.historyFramesBytes()).isZero();
+        kept.release();
+    }
 }

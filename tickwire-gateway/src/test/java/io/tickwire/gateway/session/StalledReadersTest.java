@@ -46,7 +46,8 @@ import org.junit.jupiter.api.Test;
  *                                             (read buffers, allocator chunks and magazines already in use)
  * + connections × (budget + F)                every frame pending on a connection (an upper bound: subscribers share
  *                                             duplicates of one encoded frame, so it is counted at most once here)
- * + rooms × 1 MiB                             each room's ring (Room.RING_MAX_BYTES)
+ * + rooms × 2 MiB                             each room's ring and its kept history frames
+ *                                              (Room.RING_MAX_BYTES + Room.HISTORY_FRAMES_MAX_BYTES)
  * + event loops × 16 MiB                      each loop's fan-out backlog (Fanout.MAX_QUEUED_BYTES)
  * + conflate subscriptions × F                the newest unsent state a conflate subscription holds back
  * </pre>
@@ -95,7 +96,7 @@ class StalledReadersTest {
     static final int MAX_EVENT = 16 * 1024;
     /** One largest frame: the payload, the event envelope, the WebSocket header, Netty's per-message count. */
     static final long FRAME_MAX = MAX_EVENT + 1024;
-    static final long RING_MAX = 1024 * 1024; // Room.RING_MAX_BYTES
+    static final long RING_MAX = 2 * 1024 * 1024; // Room.RING_MAX_BYTES + Room.HISTORY_FRAMES_MAX_BYTES
     static final long FANOUT_BACKLOG_MAX = 16L * 1024 * 1024; // Fanout.MAX_QUEUED_BYTES, per event loop
     static final int HISTORY = 1500;
     /** Events published to the reliable room; the conflate room gets {@value #CONFLATE_PER_RELIABLE} times as many. */

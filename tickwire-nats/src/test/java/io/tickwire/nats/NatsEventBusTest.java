@@ -30,6 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The {@code EventBus} contract on a real nats-server (2.9 here): numbering and epochs, deduplication, the live
@@ -400,8 +402,9 @@ class NatsEventBusTest {
 
     // ---- outage ----
 
-    @Test
-    void aStoppedServerFailsPublishesAtOnceAndAfterItsRestartTheSinkContinuesWithNothingSkippedOrDoubled()
+    @ParameterizedTest(name = "killed: {0}")
+    @ValueSource(booleans = {false, true})
+    void aStoppedServerFailsPublishesAtOnceAndAfterItsRestartTheSinkContinuesWithNothingSkippedOrDoubled(boolean kill)
             throws Exception {
         NatsEventBus bus = node();
         RecordingSink sink = new RecordingSink();
@@ -416,7 +419,11 @@ class NatsEventBusTest {
         EventBus.PublishResult last = publish(bus, room, counter(before), "p1-" + before);
         assertThat(last.duplicate()).isTrue();
 
-        nats.stop();
+        if (kill) {
+            nats.kill(); // SIGKILL: whatever the server acknowledged is on its store
+        } else {
+            nats.stop();
+        }
         awaitTrue(() -> !bus.ready(), "the bus notices the outage");
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> publish(bus, room, counter(before + 1), "p1-" + (before + 1)))
@@ -444,6 +451,59 @@ class NatsEventBusTest {
         assertThat(sink.of(room)).extracting(BusEvent::epoch).containsOnly(epoch);
         assertThat(bus.epoch("orders")).as("same store, same stream, same epoch").isEqualTo(epoch);
         assertThat(publish(bus, room, counter(before + after + 1), null).seq()).isGreaterThan(sink.seqs(room).get(before + after - 1));
+    }
+
+    @Test
+    void aStoreLostDuringAnOutageIsANewHistoryUnderANewEpoch() throws Exception {
+        NatsEventBus bus = node();
+        RecordingSink sink = new RecordingSink();
+        bus.start(sink);
+        String room = "orders:9";
+        for (int i = 1; i <= 5; i++) {
+            publish(bus, room, counter(i), "p1-" + i);
+        }
+        sink.awaitRoomCount(room, 5, WAIT);
+        String before = bus.epoch("orders");
+
+        nats.stop();
+        nats.wipeStore();
+        nats.start();
+        awaitTrue(bus::ready, "the bus recovers, recreating its streams");
+        String after = bus.epoch("orders");
+        assertThat(after).as("a recreated stream is another history").isNotEqualTo(before);
+        EventBus.PublishResult r = publish(bus, room, counter(6), "p1-6");
+        assertThat(r).isEqualTo(new EventBus.PublishResult(room, 1, after, false));
+        sink.awaitRoomCount(room, 6, WAIT);
+        assertThat(sink.of(room).get(5)).extracting(BusEvent::seq, BusEvent::epoch).containsExactly(1L, after);
+        assertThat(sink.of(room).subList(0, 5)).extracting(BusEvent::epoch).containsOnly(before);
+        assertThat(bus.position(room).toCompletableFuture().join()).isEqualTo(new EventBus.RoomPosition(after, 1));
+    }
+
+    // ---- bounded reads ----
+
+    @Test
+    void readsBeyondThePoolAndItsQueueFailAtOnceWithBusUnavailable() {
+        settings = settings.withHistoryLimits(1, 1);
+        NatsEventBus bus = node();
+        publish(bus, "price:AAPL", data("{\"bid\":1}"), null);
+        List<CompletableFuture<BusEvent>> reads = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            reads.add(bus.latest("price:AAPL").toCompletableFuture());
+        }
+        int ok = 0;
+        int refused = 0;
+        for (CompletableFuture<BusEvent> f : reads) {
+            try {
+                assertThat(f.join().data()).isEqualTo(data("{\"bid\":1}"));
+                ok++;
+            } catch (CompletionException e) {
+                assertThat(e.getCause()).isInstanceOf(BusUnavailableException.class);
+                refused++;
+            }
+        }
+        assertThat(ok).as("one in flight and one waiting at least").isGreaterThanOrEqualTo(2);
+        assertThat(refused).as("the rest refused, not queued").isPositive();
+        assertThat(bus.rejectedReads()).isEqualTo(refused);
     }
 
     static void publishRetrying(EventBus bus, String room, long n) throws InterruptedException {

@@ -128,6 +128,15 @@ public final class NatsServerProcess implements BeforeAllCallback, AfterAllCallb
         process = null;
     }
 
+    /** Deletes the server's store (a lost disk): only while the server is stopped. */
+    public synchronized void wipeStore() throws IOException {
+        if (running()) {
+            throw new IllegalStateException("stop the server before wiping its store");
+        }
+        deleteRecursively(storeDir);
+        Files.createDirectories(storeDir);
+    }
+
     /** The last lines of the server's log, for failure messages. */
     public String logTail() {
         try {

@@ -259,6 +259,11 @@ class NatsEventBusTest {
             assertThat(atOrBelowBefore).isEqualTo(atOrBelow);
         }
         assertThat(sink.counters(room)).isEqualTo(oneTo(n));
+        // history gives the same events as the live stream, to the millisecond
+        assertThat(read(bus, room, 0, 10).events())
+                .extracting(BusEvent::room, BusEvent::seq, BusEvent::epoch, BusEvent::timestampMillis, e -> new String(e.data()))
+                .isEqualTo(sink.of(room).subList(0, 10).stream().map(e -> org.assertj.core.groups.Tuple.tuple(
+                        e.room(), e.seq(), e.epoch(), e.timestampMillis(), new String(e.data()))).toList());
     }
 
     @Test

@@ -374,6 +374,7 @@ class NatsEventBusTest {
     // ---- subjects ----
 
     @Test
+    @SuppressWarnings("try") // Connection.close may throw InterruptedException: fine in a test
     void aKeyWithADotTravelsAsOneEscapedTokenBothWays() throws Exception {
         NatsEventBus bus = node();
         RecordingSink sink = new RecordingSink();

@@ -147,6 +147,7 @@ public final class NatsServerProcess implements BeforeAllCallback, AfterAllCallb
         }
     }
 
+    @SuppressWarnings("try") // Connection.close may throw InterruptedException, which the loop passes on
     private void awaitJetStream() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         Exception last = null;

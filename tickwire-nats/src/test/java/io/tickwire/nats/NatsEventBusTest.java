@@ -242,7 +242,9 @@ class NatsEventBusTest {
             }
         }
         CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
+        CompletableFuture.allOf(positions.toArray(CompletableFuture[]::new)).join();
         sink.awaitRoomCount(room, n, WAIT);
+        sink.awaitRoomCount("orders:other", n, WAIT);
         List<BusEvent> all = sink.events();
         for (CompletableFuture<long[]> f : positions) {
             long seq = f.join()[0];

@@ -59,10 +59,10 @@ public record NatsBusSettings(
         if (!streamPrefix.chars().allMatch(c -> c > ' ' && c < 127 && c != '.' && c != '*' && c != '>')) {
             throw new IllegalArgumentException("streamPrefix may not contain '.', '*', '>' or whitespace: " + streamPrefix);
         }
-        if (dedupWindowSeconds < 1 || maxEventBytes < 1 || historyConcurrency < 1 || historyQueue < 0
+        if (dedupWindowSeconds < 1 || maxEventBytes < 1 || historyConcurrency < 1 || historyQueue < 1
                 || warmupEvents < 0 || requestTimeout.isNegative() || requestTimeout.isZero()) {
-            throw new IllegalArgumentException("dedupWindowSeconds, maxEventBytes, historyConcurrency and requestTimeout "
-                    + "must be positive, historyQueue and warmupEvents not negative");
+            throw new IllegalArgumentException("dedupWindowSeconds, maxEventBytes, historyConcurrency, historyQueue and "
+                    + "requestTimeout must be positive, warmupEvents not negative");
         }
     }
 

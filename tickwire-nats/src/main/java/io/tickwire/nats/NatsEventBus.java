@@ -91,7 +91,7 @@ public final class NatsEventBus implements EventBus {
         this.control = Executors.newSingleThreadScheduledExecutor(daemon("tickwire-nats-control"));
         AtomicInteger n = new AtomicInteger();
         this.readers = new ThreadPoolExecutor(settings.historyConcurrency(), settings.historyConcurrency(), 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(Math.max(1, settings.historyQueue())),
+                new ArrayBlockingQueue<>(settings.historyQueue()),
                 daemon(() -> "tickwire-nats-history-" + n.incrementAndGet()), new ThreadPoolExecutor.AbortPolicy());
         readers.allowCoreThreadTimeOut(true);
         Duration timeout = settings.requestTimeout();

@@ -1,0 +1,238 @@
+package io.tickwire.nats;
+
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real {@code nats-server -js} as a child process, for a test class:
+ * {@code @RegisterExtension static final NatsServerProcess nats = new NatsServerProcess();}.
+ *
+ * <p>Started before the class's tests on a free loopback port with its own store directory, ready once it answers
+ * a JetStream request; {@link #stop()} (SIGTERM), {@link #kill()} (SIGKILL) and {@link #start()} again on the same
+ * port and store; killed after the class and, should the JVM exit first, by a shutdown hook. Its output goes to
+ * {@code target/nats-logs/nats-<n>.log}, never to a pipe nobody reads (a full pipe would block the server).
+ *
+ * <p>The binary is {@code $TICKWIRE_NATS_SERVER}, else {@code nats-server} on the {@code PATH}, else
+ * {@code /usr/sbin/nats-server} (Debian's package; a non-root {@code PATH} may lack {@code /usr/sbin}). Without one
+ * the tests fail on CI ({@code CI=true}) and are skipped elsewhere, with the install hint.
+ */
+public final class NatsServerProcess implements BeforeAllCallback, AfterAllCallback {
+
+    private static final AtomicInteger COUNT = new AtomicInteger();
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
+
+    private final int index = COUNT.incrementAndGet();
+    private Path binary;
+    private Path storeDir;
+    private Path logFile;
+    private int port;
+    private Process process;
+    private Thread shutdownHook;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        binary = findBinary();
+        Path target = Paths.get("target").toAbsolutePath();
+        Files.createDirectories(target.resolve("nats-logs"));
+        logFile = target.resolve("nats-logs").resolve("nats-" + ProcessHandle.current().pid() + "-" + index + ".log");
+        storeDir = Files.createTempDirectory(target, "nats-store-");
+        port = freePort();
+        shutdownHook = new Thread(this::destroyForcibly, "nats-server-killer");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        destroyForcibly();
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException ignored) {
+                // shutting down already
+            }
+        }
+        deleteRecursively(storeDir);
+    }
+
+    /** {@code nats://127.0.0.1:<port>}. */
+    public String url() {
+        return "nats://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path storeDir() {
+        return storeDir;
+    }
+
+    public boolean running() {
+        return process != null && process.isAlive();
+    }
+
+    /** Starts the server (again) on the same port and store, and waits until it answers JetStream requests. */
+    public synchronized void start() throws IOException, InterruptedException {
+        if (running()) {
+            return;
+        }
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "-js", "-sd", storeDir.toString(),
+                "-a", "127.0.0.1", "-p", Integer.toString(port), "-n", "tw-test-" + index));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        process = pb.start();
+        awaitJetStream();
+    }
+
+    /** Stops the server gracefully (SIGTERM) and waits for it to exit. */
+    public synchronized void stop() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+        process = null;
+    }
+
+    /** Kills the server (SIGKILL) and waits for it to exit. */
+    public synchronized void kill() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        process = null;
+    }
+
+    /** Deletes the server's store (a lost disk): only while the server is stopped. */
+    public synchronized void wipeStore() throws IOException {
+        if (running()) {
+            throw new IllegalStateException("stop the server before wiping its store");
+        }
+        deleteRecursively(storeDir);
+        Files.createDirectories(storeDir);
+    }
+
+    /** The last lines of the server's log, for failure messages. */
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(logFile);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @SuppressWarnings("try") // Connection.close may throw InterruptedException, which the loop passes on
+    private void awaitJetStream() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("nats-server exited with " + process.exitValue() + ":\n" + logTail());
+            }
+            Options options = Options.builder().server(url()).noReconnect()
+                    .connectionTimeout(Duration.ofMillis(500)).errorListener(new io.nats.client.ErrorListener() {}).build();
+            try (Connection nc = Nats.connect(options)) {
+                nc.jetStreamManagement().getAccountStatistics();
+                return;
+            } catch (Exception e) {
+                last = e;
+                Thread.sleep(50);
+            }
+        }
+        destroyForcibly();
+        throw new IllegalStateException("nats-server on port " + port + " did not answer JetStream requests within "
+                + READY_TIMEOUT + " (" + last + "):\n" + logTail());
+    }
+
+    private synchronized void destroyForcibly() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+    }
+
+    static Path findBinary() {
+        String env = System.getenv("TICKWIRE_NATS_SERVER");
+        if (env != null && !env.isBlank()) {
+            Path p = Paths.get(env);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+            throw new IllegalStateException("TICKWIRE_NATS_SERVER=" + env + " is not an executable file");
+        }
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String dir : path.split(File.pathSeparator)) {
+                Path p = Paths.get(dir.isEmpty() ? "." : dir, "nats-server");
+                if (Files.isExecutable(p)) {
+                    return p;
+                }
+            }
+        }
+        Path debian = Paths.get("/usr/sbin/nats-server");
+        if (Files.isExecutable(debian)) {
+            return debian;
+        }
+        String hint = "nats-server not found (set TICKWIRE_NATS_SERVER, or: apt-get install nats-server)";
+        if ("true".equals(System.getenv("CI"))) {
+            throw new IllegalStateException(hint);
+        }
+        Assumptions.abort(hint);
+        return null;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException ignored) {
+            // target/ is cleaned by the build anyway
+        }
+    }
+}

@@ -159,7 +159,7 @@ public final class RedisCoordinator implements AutoCloseable {
         if (redis == null) {
             return CompletableFuture.failedFuture(new CoordinationUnavailableException("not connected to Redis", null));
         }
-        return bounded(registry.list(redis)).handle((nodes, e) -> {
+        return bounded(guard(() -> registry.list(redis))).handle((nodes, e) -> {
             if (e != null) {
                 throw new CompletionException(new CoordinationUnavailableException("listing the nodes failed: "
                         + describe(e), unwrap(e)));
@@ -180,7 +180,7 @@ public final class RedisCoordinator implements AutoCloseable {
             resyncNeeded.set(true);
             return CompletableFuture.completedFuture(Propagation.PENDING);
         }
-        return bounded(feed.publish(redis, revocation)).handle((v, e) -> {
+        return bounded(guard(() -> feed.publish(redis, revocation))).handle((v, e) -> {
             if (e == null) {
                 return Propagation.PUBLISHED;
             }
@@ -192,12 +192,20 @@ public final class RedisCoordinator implements AutoCloseable {
 
     /** A connection of {@code user} opened on this node (counted here at once, in Redis asynchronously). */
     public void connectionOpened(String user) {
-        counts.change(commands(), Objects.requireNonNull(user, "user"), 1);
+        countChange(Objects.requireNonNull(user, "user"), 1);
     }
 
     /** A connection of {@code user} closed on this node. */
     public void connectionClosed(String user) {
-        counts.change(commands(), Objects.requireNonNull(user, "user"), -1);
+        countChange(Objects.requireNonNull(user, "user"), -1);
+    }
+
+    private void countChange(String user, int delta) {
+        try {
+            counts.change(commands(), user, delta);
+        } catch (RuntimeException e) { // a client-side refusal thrown rather than returned: counted locally all the same
+            counts.markDirty();
+        }
     }
 
     /**
@@ -211,7 +219,7 @@ public final class RedisCoordinator implements AutoCloseable {
             failedCountLookups.incrementAndGet();
             return CompletableFuture.completedFuture(RemoteConnections.UNKNOWN);
         }
-        return bounded(registry.liveIds(redis).thenCompose(ids -> counts.elsewhere(redis, ids, user)))
+        return bounded(guard(() -> registry.liveIds(redis).thenCompose(ids -> counts.elsewhere(redis, ids, user))))
                 .handle((n, e) -> {
                     if (e != null) {
                         failedCountLookups.incrementAndGet();
@@ -450,6 +458,15 @@ public final class RedisCoordinator implements AutoCloseable {
     private RedisAsyncCommands<String, String> commands() {
         StatefulRedisConnection<String, String> c = connection;
         return c == null || closed ? null : c.async();
+    }
+
+    /** Runs {@code op}, turning a client-side failure thrown at once into a failed stage: callers never see a throw. */
+    private static <T> CompletableFuture<T> guard(Supplier<CompletableFuture<T>> op) {
+        try {
+            return op.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Bounds a composite operation (several commands, each under the command timeout). */

@@ -126,6 +126,45 @@ class RedisOutageTest {
         assertThat(logLines("late", Level.WARN)).hasSize(1).allMatch(m -> m.contains("cannot reach Redis"));
     }
 
+    @Test
+    void aHungRedisTimesCallsOutAndNothingQueuesWithoutBound() throws Exception {
+        TestNodes.Node a = farm.startUp("a");
+        TestNodes.Node b = farm.startUp("b");
+        long bound = 2 * TestNodes.COMMAND_TIMEOUT.toMillis() + 500; // a lookup is two round trips at most
+        Revocation duringHang = Revocation.token("jti-hang", System.currentTimeMillis() + 60_000);
+        redis.pause(); // connections stay open; nothing answers
+        try {
+            long t = System.nanoTime();
+            assertThat(elsewhere(b, "alice")).isEqualTo(new RemoteConnections(0, false));
+            assertBounded("connectionsElsewhere() on a hung Redis", t, bound);
+            t = System.nanoTime();
+            assertThat(a.coordinator.revoke(duringHang).toCompletableFuture().get(5, TimeUnit.SECONDS))
+                    .isEqualTo(Propagation.PENDING);
+            assertBounded("revoke() on a hung Redis", t, bound);
+            t = System.nanoTime();
+            for (int i = 0; i < 3_000; i++) { // 6,000 commands against a queue of 1,024: the rest refused at once
+                a.coordinator.connectionOpened("user-" + (i % 10));
+            }
+            assertBounded("3,000 connectionOpened() on a hung Redis", t, 1_000);
+            await("a degraded", 5_000, () -> a.coordinator.state() == CoordinationState.DEGRADED);
+        } finally {
+            redis.resume();
+        }
+        await("a recovers", 5_000, a.coordinator::up);
+        await("b recovers", 5_000, b.coordinator::up);
+        await("a's counts converge", 5_000, () -> elsewhere(b, "user-0").equals(new RemoteConnections(300, true)));
+        TestNodes.Received pending = b.revocations.poll(5, TimeUnit.SECONDS);
+        assertThat(pending).as("the revocation made while Redis hung reaches b").isNotNull();
+        assertThat(pending.revocation()).isEqualTo(duringHang);
+        assertThat(logLines("a", Level.WARN)).hasSize(1);
+    }
+
+    private static void assertBounded(String what, long startNanos, long boundMillis) {
+        long ms = (System.nanoTime() - startNanos) / 1_000_000;
+        System.out.printf("hang: %s answered in %d ms%n", what, ms);
+        assertThat(ms).as(what).isLessThan(boundMillis);
+    }
+
     private static void assertFast(String what, long startNanos) {
         long ms = (System.nanoTime() - startNanos) / 1_000_000;
         System.out.printf("outage: %s answered in %d ms%n", what, ms);

@@ -12,13 +12,14 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Coordinators for one test, as farm nodes sharing one Redis under a key prefix of their own (so tests never see
- * each other's keys), with fast settings: heartbeat 200 ms, node TTL 1 s, command timeout 300 ms. Closes them all.
+ * each other's keys), with fast settings: heartbeat 250 ms, node TTL 1.5 s, command timeout 750 ms (generous: two
+ * shared cores must not make a live node flicker). Closes them all.
  */
 final class TestNodes implements AutoCloseable {
 
-    static final Duration HEARTBEAT = Duration.ofMillis(200);
-    static final Duration TTL = Duration.ofSeconds(1);
-    static final Duration COMMAND_TIMEOUT = Duration.ofMillis(300);
+    static final Duration HEARTBEAT = Duration.ofMillis(250);
+    static final Duration TTL = Duration.ofMillis(1_500);
+    static final Duration COMMAND_TIMEOUT = Duration.ofMillis(750);
 
     /** A revocation as a node's listener got it, with the time it arrived. */
     record Received(Revocation revocation, long atNanos) {}

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A real {@code redis-server} as a child process, for a test class ({@code @RegisterExtension static}): started on a
  * free port of 127.0.0.1 before the class's tests, without persistence ({@code --save '' --appendonly no}), so that
  * {@link #stop()} then {@link #start()} gives what a restarted production Redis without persistence gives: the same
- * address, empty. Ready when it answers {@code PING}. Its output goes to {@code target/redis-logs/redis-<port>.log}
- * (a file, so a full pipe never blocks it). Killed after the class, and by a shutdown hook if the JVM dies first.
+ * address, empty; {@link #pause()} and {@link #resume()} make it hang and go on. Ready when it answers {@code PING}.
+ * Its output goes to {@code target/redis-logs/redis-<port>.log} (a file, so a full pipe never blocks it). Killed after the class, and by a shutdown hook if the JVM dies first.
  *
  * <p>The binary is {@code $TICKWIRE_REDIS_SERVER}, else {@code redis-server} on the {@code PATH}, else
  * {@code /usr/bin/redis-server}. Missing: the test fails under CI ({@code CI=true}) and is skipped elsewhere, with the
@@ -106,6 +106,26 @@ public final class RedisServerProcess implements BeforeAllCallback, AfterAllCall
             process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
         process = null;
+    }
+
+    /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as a hung or overloaded Redis. */
+    public synchronized void pause() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    /** Lets a {@link #pause() paused} server go on (SIGCONT). */
+    public synchronized void resume() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        if (process == null) {
+            throw new IllegalStateException("redis-server is not running");
+        }
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+        }
     }
 
     /** Kills the server at once (SIGKILL), if running. */

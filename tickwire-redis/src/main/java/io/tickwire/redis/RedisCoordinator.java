@@ -330,10 +330,12 @@ public final class RedisCoordinator implements AutoCloseable {
         CompletableFuture<Void> commands = CompletableFuture.completedFuture(null);
         if (connection == null) {
             commands = client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture().thenAccept(c -> {
-                if (closed) {
-                    c.closeAsync();
-                } else {
-                    connection = c;
+                synchronized (this) { // a slow connect outlived its tick and another raced it: keep one
+                    if (closed || connection != null) {
+                        c.closeAsync();
+                    } else {
+                        connection = c;
+                    }
                 }
             });
         }
@@ -348,13 +350,15 @@ public final class RedisCoordinator implements AutoCloseable {
                 });
                 // Lettuce subscribes again by itself after each reconnect.
                 return c.async().subscribe(keys.revocationChannel()).toCompletableFuture().handle((v, e) -> {
-                    if (e != null || closed) {
-                        c.closeAsync();
-                        if (e != null) {
-                            throw new CompletionException(unwrap(e));
+                    synchronized (this) {
+                        if (e != null || closed || pubsub != null) {
+                            c.closeAsync();
+                            if (e != null) {
+                                throw new CompletionException(unwrap(e));
+                            }
+                        } else {
+                            pubsub = c;
                         }
-                    } else {
-                        pubsub = c;
                     }
                     return null;
                 });

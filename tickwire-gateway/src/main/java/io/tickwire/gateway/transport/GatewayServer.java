@@ -38,7 +38,8 @@ import java.util.function.BooleanSupplier;
  * The listening socket and the event loops: picks the transport (epoll where available, NIO otherwise,
  * io_uring when configured), sets the per-connection outbound limits, and builds each connection's HTTP
  * pipeline: [PROXY header decoder and reader], [TLS], HTTP codec, [{@code X-Forwarded-For} from trusted
- * proxies], handshake deadline, publish body aggregator, router. Every connection's {@link ClientAddress} starts as its peer's address.
+ * proxies], handshake deadline, publish body aggregator, router. Every connection's {@link ClientAddress}
+ * starts as its peer's address.
  */
 public final class GatewayServer {
 

@@ -8,9 +8,9 @@ import io.tickwire.bench.gateway.GatewayProbe;
 import io.tickwire.bench.gateway.MemorySample;
 import io.tickwire.bench.support.BenchReport;
 import io.tickwire.bench.support.BenchTokens;
+import io.tickwire.bench.support.GatewayTarget;
 import io.tickwire.bench.support.OpenFiles;
 import io.tickwire.bench.support.ProcessStats;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,11 +47,8 @@ import picocli.CommandLine.Option;
                     + " fit under this process's limit (with " + OpenFiles.RESERVE + " kept in reserve)."})
 public final class ConnectionsCommand implements Callable<Integer> {
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Gateway base URL (default: ${DEFAULT-VALUE}).")
-    URI url;
-
-    @Option(names = "--secret", description = "The gateway's HMAC secret (TICKWIRE_AUTH_HMAC_SECRET); default: that variable.")
-    String secret;
+    @Mixin
+    GatewayTarget target;
 
     @Option(names = "--steps", split = ",", defaultValue = "500,1000",
             description = "Connection counts to measure at, increasing; the last is N; 0 measures before any (default: ${DEFAULT-VALUE}).")
@@ -88,9 +86,7 @@ public final class ConnectionsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (secret == null) {
-            secret = System.getenv("TICKWIRE_AUTH_HMAC_SECRET");
-        }
+        String secret = target.secret();
         String problem = problem();
         if (problem != null) {
             System.err.println("connections: " + problem);
@@ -105,8 +101,8 @@ public final class ConnectionsCommand implements Callable<Integer> {
         GatewayProbe probe;
         WsDialer dialer;
         try {
-            probe = new GatewayProbe(url, gatewayPid);
-            dialer = new WsDialer(url, threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), sourceIps);
+            probe = new GatewayProbe(target.url, gatewayPid);
+            dialer = new WsDialer(target.url, threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), sourceIps);
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("connections: " + e.getMessage());
             return 2;
@@ -200,7 +196,7 @@ public final class ConnectionsCommand implements Callable<Integer> {
     }
 
     private String problem() {
-        if (secret == null) {
+        if (target.secret() == null) {
             return "--secret (or TICKWIRE_AUTH_HMAC_SECRET) is required";
         }
         if (steps.isEmpty() || steps.get(steps.size() - 1) < 1) {

@@ -2,11 +2,11 @@ package io.tickwire.bench.fanout;
 
 import io.tickwire.bench.support.BenchReport;
 import io.tickwire.bench.support.BenchTokens;
+import io.tickwire.bench.support.GatewayTarget;
 import io.tickwire.bench.support.HttpPublisher;
 import io.tickwire.bench.support.MeasureWindow;
 import io.tickwire.bench.support.MicroClock;
 import io.tickwire.bench.support.ProcessStats;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,11 +29,8 @@ import picocli.CommandLine.Option;
         description = "Fan-out: publish over HTTP at a steady rate, receive on many WebSocket connections.")
 public final class FanoutCommand implements Callable<Integer> {
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Gateway base URL (default: ${DEFAULT-VALUE}).")
-    URI url;
-
-    @Option(names = "--secret", description = "The gateway's HMAC secret (TICKWIRE_AUTH_HMAC_SECRET); default: that variable.")
-    String secret;
+    @Mixin
+    GatewayTarget target;
 
     @Option(names = "--connections", defaultValue = "100", description = "WebSocket connections (default: ${DEFAULT-VALUE}).")
     int connections;
@@ -74,9 +72,7 @@ public final class FanoutCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (secret == null) {
-            secret = System.getenv("TICKWIRE_AUTH_HMAC_SECRET");
-        }
+        String secret = target.secret();
         if (secret == null || connections < 1 || roomCount < 1 || rate <= 0 || duration < 1 || warmup < 0) {
             System.err.println("fanout: --secret (or TICKWIRE_AUTH_HMAC_SECRET), --connections >= 1, --rooms >= 1,"
                     + " --rate > 0, --duration >= 1 and --warmup >= 0 are required");
@@ -96,7 +92,7 @@ public final class FanoutCommand implements Callable<Integer> {
             perRoom[i % roomCount]++;
         }
         MeasureWindow window = new MeasureWindow();
-        SubscriberPool pool = new SubscriberPool(url, subscribers, rooms, Math.max(0, sourceIps),
+        SubscriberPool pool = new SubscriberPool(target.url, subscribers, rooms, Math.max(0, sourceIps),
                 threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
                 io.tickwire.bench.support.NettyTransport.named(transport), window);
         ProcessStats gateway = gatewayPid == null ? null : new ProcessStats(gatewayPid);
@@ -116,7 +112,7 @@ public final class FanoutCommand implements Callable<Integer> {
         System.err.printf("all subscribed in %.1f s; publishing %.0f events/s for %d s warm-up + %d s%n",
                 connectSeconds, rate, warmup, duration);
 
-        HttpPublisher publisher = new HttpPublisher(url, tokens.publisher(), rooms, rate, payload, window);
+        HttpPublisher publisher = new HttpPublisher(target.url, tokens.publisher(), rooms, rate, payload, window);
         long startMicros = MicroClock.nowMicros();
         window.set(startMicros + warmup * 1_000_000L, startMicros + (warmup + duration) * 1_000_000L);
 

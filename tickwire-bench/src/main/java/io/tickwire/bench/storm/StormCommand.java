@@ -8,11 +8,11 @@ import io.tickwire.bench.gateway.GatewayProbe;
 import io.tickwire.bench.gateway.PrometheusText;
 import io.tickwire.bench.support.BenchReport;
 import io.tickwire.bench.support.BenchTokens;
+import io.tickwire.bench.support.GatewayTarget;
 import io.tickwire.bench.support.HttpPublisher;
 import io.tickwire.bench.support.MeasureWindow;
 import io.tickwire.bench.support.OpenFiles;
 import io.tickwire.bench.support.ProcessStats;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -47,11 +48,8 @@ import picocli.CommandLine.Option;
                     + " in the report (from --gateway-log, else the gateway's environment with --gateway-pid)."})
 public final class StormCommand implements Callable<Integer> {
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Gateway base URL (default: ${DEFAULT-VALUE}).")
-    URI url;
-
-    @Option(names = "--secret", description = "The gateway's HMAC secret (TICKWIRE_AUTH_HMAC_SECRET); default: that variable.")
-    String secret;
+    @Mixin
+    GatewayTarget target;
 
     @Option(names = "--clients", defaultValue = "1000", description = "Clients, one connection and one user each (default: ${DEFAULT-VALUE}).")
     int clientCount;
@@ -108,9 +106,7 @@ public final class StormCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (secret == null) {
-            secret = System.getenv("TICKWIRE_AUTH_HMAC_SECRET");
-        }
+        String secret = target.secret();
         String problem = problem();
         if (problem != null) {
             System.err.println("storm: " + problem);
@@ -125,7 +121,7 @@ public final class StormCommand implements Callable<Integer> {
         RetryPolicy policy;
         try {
             policy = new RetryPolicy(new Backoff(backoffMin, backoffMax, backoffMultiplier));
-            dialer = new WsDialer(url, threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), sourceIps);
+            dialer = new WsDialer(target.url, threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), sourceIps);
         } catch (IllegalArgumentException e) {
             System.err.println("storm: " + e.getMessage());
             return 2;
@@ -145,7 +141,7 @@ public final class StormCommand implements Callable<Integer> {
             all.add(new StormClient(i, i % roomCount, room, tokens.client("storm-" + i, granted ? List.of(room) : List.of())));
         }
         StormClients clients = new StormClients(dialer, policy, all);
-        GatewayProbe probe = new GatewayProbe(url, null);
+        GatewayProbe probe = new GatewayProbe(target.url, null);
         ProcessStats gateway = gatewayPid == null ? null : new ProcessStats(gatewayPid);
 
         System.err.printf("storm: connecting %d clients at %.0f/s over %d source addresses (%s), %d %s rooms%n",
@@ -163,7 +159,7 @@ public final class StormCommand implements Callable<Integer> {
 
         MeasureWindow everything = new MeasureWindow();
         everything.set(0, Long.MAX_VALUE);
-        HttpPublisher publisher = new HttpPublisher(url, tokens.publisher(), rooms, rate, payload, everything, "storm-" + runTag);
+        HttpPublisher publisher = new HttpPublisher(target.url, tokens.publisher(), rooms, rate, payload, everything, "storm-" + runTag);
         Thread publishing = new Thread(() -> {
             try {
                 publisher.run(Long.MAX_VALUE);
@@ -319,7 +315,7 @@ public final class StormCommand implements Callable<Integer> {
     }
 
     private String problem() {
-        if (secret == null) {
+        if (target.secret() == null) {
             return "--secret (or TICKWIRE_AUTH_HMAC_SECRET) is required";
         }
         if (clientCount < 1 || roomCount < 1 || !(rate > 0) || !(connectRate > 0) || warmup < 0 || after < 0

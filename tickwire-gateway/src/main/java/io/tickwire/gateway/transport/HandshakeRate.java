@@ -25,7 +25,9 @@ final class HandshakeRate {
 
     HandshakeRate(GatewayConfig.Server config) {
         this.node = new TokenBucket(config.handshakesPerSecond(), config.handshakeBurst());
-        this.intervalNanos = TokenBucket.intervalNanos(config.handshakesPerSecond());
+        // the queue runs at 90% of the rate, so the clients it sends back fit in what the bucket admits each second
+        // (at the full rate, the slightest bunching refuses some again, and each refusal goes to the queue's end)
+        this.intervalNanos = TokenBucket.intervalNanos(config.handshakesPerSecond()) * 10 / 9;
         this.addresses = new AddressBuckets(config.addressHandshakesPerSecond(), config.addressHandshakeBurst(),
                 AddressBuckets.DEFAULT_CAPACITY);
     }
@@ -38,8 +40,8 @@ final class HandshakeRate {
 
     /**
      * 0 if the node admits a handshake now, else the seconds to wait: each refused client is given the next
-     * free slot of a virtual queue that runs at the node's rate, so the clients a storm turned away come
-     * back spread over the time the node needs to admit them all, about as many each second as it admits,
+     * free slot of a virtual queue that runs at 90% of the node's rate, so the clients a storm turned away come
+     * back spread over the time the node needs to admit them all, a little fewer each second than it admits,
      * instead of all together after the same second (where most would be refused again). Advisory: nothing
      * is reserved; a client that comes back early, or late, is simply checked again. At most
      * {@link #MAX_RETRY_AFTER_SECONDS}.

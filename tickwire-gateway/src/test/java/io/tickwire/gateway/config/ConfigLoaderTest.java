@@ -33,7 +33,7 @@ class ConfigLoaderTest {
         assertThat(c.mode()).isEqualTo(Mode.DEMO);
         assertThat(c.nodeId()).matches("gw-[0-9a-f]{6}");
         assertThat(c.server()).isEqualTo(new GatewayConfig.Server("0.0.0.0", 8080, Transport.AUTO, 0, 100000, 50,
-                2000, 2000, 100, 500, 10000, 1000, false, java.util.List.of()));
+                2000, 2000, 100, 500, 50000, 1000, false, java.util.List.of()));
         assertThat(c.ws()).isEqualTo(new GatewayConfig.Ws("/ws", 15000, 16384, 16, 10000, 50, 100));
         assertThat(c.outbound()).isEqualTo(new GatewayConfig.Outbound(1048576, 65536, 32768, 131072, 30000));
         assertThat(c.auth().roomsClaim()).isEqualTo("rooms");

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The node's admission rate tells the clients a storm turned away to come back spread over the time it needs
- * to admit them all, about as many per second as it admits, not all after the same second.
+ * to admit them all, a little fewer per second than it admits, not all after the same second.
  */
 class HandshakeRateTest {
 
@@ -31,9 +31,9 @@ class HandshakeRateTest {
             }
         }
         assertThat(admitted).as("the burst, and what the rate refilled meanwhile").isBetween(10, 20);
-        // about 1,000 refused at 100/s: sent back over about 10 s, about 100 to each second
-        assertThat(bySecond.keySet()).as("%s", bySecond).contains(1, 5, 10).allMatch(s -> s >= 1 && s <= 11);
-        assertThat(bySecond.values()).as("%s", bySecond).allMatch(n -> n <= 101);
+        // about 1,000 refused at 100/s: sent back at 90 a second (a little under the rate, so they fit), over 11 s
+        assertThat(bySecond.keySet()).as("%s", bySecond).contains(1, 5, 11).allMatch(s -> s >= 1 && s <= 12);
+        assertThat(bySecond.values()).as("%s", bySecond).allMatch(n -> n <= 91);
     }
 
     @Test

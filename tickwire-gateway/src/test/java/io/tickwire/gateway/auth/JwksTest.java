@@ -507,7 +507,7 @@ class JwksTest {
             pool.shutdownNow();
             pool.awaitTermination(10, TimeUnit.SECONDS);
         }
-        List<String> leaks = io.tickwire.gateway.testing.LeakDetectionExtension.collectLeaks();
+        List<String> leaks = io.tickwire.testsupport.LeakDetectionExtension.collectLeaks();
         assertThat(leaks).as("buffers leaked by closing with verifications pending").isEmpty();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.tickwire.testsupport.LeakDetectionExtension;
 import org.junit.jupiter.api.Test;
 
 /** The leak detector this suite relies on does see a leak (so a green suite means something). */

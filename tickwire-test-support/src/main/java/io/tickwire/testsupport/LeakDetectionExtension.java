@@ -1,4 +1,4 @@
-package io.tickwire.gateway.testing;
+package io.tickwire.testsupport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -11,9 +11,11 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails any test during which Netty reports a leaked buffer. Registered for every test by
- * auto-detection; it installs a recording leak detector before any buffer class is initialised, runs
- * detection at paranoid level, and after each test forces collection and a detection pass.
+ * Fails any test during which Netty reports a leaked buffer. Every module's tests take it from here (test
+ * scope) and register it for every test by auto-detection (this jar's {@code META-INF/services} entry and
+ * {@code junit.jupiter.extensions.autodetection.enabled} in the module's {@code junit-platform.properties}). It
+ * installs a recording leak detector before any buffer class is initialised, runs detection at paranoid level,
+ * and after each test forces collection and a detection pass.
  */
 public final class LeakDetectionExtension implements AfterEachCallback {
 

@@ -4,11 +4,16 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.tickwire.gateway.auth.TokenVerifier;
 import io.tickwire.gateway.bus.EventBus;
-import io.tickwire.gateway.bus.InMemoryEventBus;
+import io.tickwire.gateway.bus.EventBuses;
+import io.tickwire.gateway.cluster.Coordinator;
+import io.tickwire.gateway.cluster.Coordinators;
+import io.tickwire.gateway.cluster.FarmRevocations;
+import io.tickwire.gateway.cluster.NodeStatus;
 import io.tickwire.gateway.config.GatewayConfig;
 import io.tickwire.gateway.demo.MarketSimulator;
 import io.tickwire.gateway.fanout.Fanout;
 import io.tickwire.gateway.http.DevApi;
+import io.tickwire.gateway.http.Readiness;
 import io.tickwire.gateway.metrics.GatewayMetrics;
 import io.tickwire.gateway.room.RoomRegistry;
 import io.tickwire.gateway.session.GatewayContext;
@@ -16,6 +21,7 @@ import io.tickwire.gateway.session.GracefulDrain;
 import io.tickwire.gateway.session.SessionRegistry;
 import io.tickwire.gateway.transport.GatewayServer;
 import io.tickwire.protocol.ClientOpParser;
+import io.tickwire.protocol.JsonWriter;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -44,13 +50,28 @@ public final class Gateway implements AutoCloseable {
     private final SessionRegistry sessions = new SessionRegistry();
     private final GracefulDrain drain;
     private final int port;
+    private final FarmRevocations revocations;
+    private final Coordinator coordinator;
+    private final long startedAt = System.currentTimeMillis();
     private volatile boolean ready;
 
     private Gateway(GatewayConfig config) throws InterruptedException {
         this.config = config;
         this.tokens = new TokenVerifier(config.auth()); // first: a bad key stops the start before threads exist
+        this.revocations = new FarmRevocations(tokens.revocations(), sessions);
+        EventBus b = null;
+        try {
+            b = EventBuses.create(config); // memory, or a provider's (nats): connected, streams set up
+            this.coordinator = Coordinators.create(config, this::status, revocations::received);
+        } catch (RuntimeException e) { // NATS unreachable, or a module missing: no thread left behind
+            if (b != null) {
+                b.close();
+            }
+            tokens.close();
+            throw e;
+        }
+        this.bus = b;
         this.server = new GatewayServer(config.server());
-        this.bus = new InMemoryEventBus(config.rooms().kinds(), config.bus());
         this.rooms = new RoomRegistry(config.rooms().kinds(), bus, server.loops().size(),
                 ByteBufAllocator.DEFAULT, System::currentTimeMillis);
         this.metrics = new GatewayMetrics(config.rooms().kinds().keySet(), server.loops().size(), rooms::size,
@@ -58,8 +79,11 @@ public final class Gateway implements AutoCloseable {
         tokens.reportFailuresTo(metrics::authFailed);
         this.drain = new GracefulDrain(sessions, config.drain().windowSeconds() * 1000);
         metrics.nodeState(drain::draining, tokens.revocations()::size);
+        revocations.shareThrough(coordinator);
+        metrics.farmState(() -> bus.ready(), () -> coordinator.state() == Coordinator.State.OK ? 1
+                : coordinator.state() == Coordinator.State.DEGRADED ? 0 : -1, revocations::receivedCount);
         GatewayContext context = new GatewayContext(config, bus, rooms, tokens,
-                new ClientOpParser(config.ws().maxJsonDepth()), metrics, sessions, drain);
+                new ClientOpParser(config.ws().maxJsonDepth()), metrics, sessions, drain, coordinator, revocations);
         bus.start(new Fanout(rooms, server.loops().loops(), metrics, System::currentTimeMillis));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tickwire-maintenance");
@@ -71,11 +95,12 @@ public final class Gateway implements AutoCloseable {
         maintenance.scheduleWithFixedDelay(tokens.revocations()::sweep, 60, 60, TimeUnit.SECONDS);
         boolean demo = config.mode() == GatewayConfig.Mode.DEMO;
         try {
-            this.port = server.start(context, demo ? new DevApi(config) : null, () -> ready && !drain.draining());
+            this.port = server.start(context, demo ? new DevApi(config) : null, readiness());
         } catch (Throwable e) { // e.g. unusable TLS files, port taken: leave no thread behind
             maintenance.shutdownNow();
             server.stop();
             tokens.close();
+            coordinator.close();
             bus.close();
             metrics.close();
             throw e;
@@ -88,12 +113,46 @@ public final class Gateway implements AutoCloseable {
             simulator.start();
         }
         ready = true;
+        coordinator.start();
         log.info("tickwire {} node {} listening on {}:{} ({}, {} event loops)", config.mode().name().toLowerCase(),
                 config.nodeId(), config.server().host(), port, server.transportName(), server.loops().size());
         if ("io_uring".equals(server.transportName())) {
             log.warn("server.transport io_uring is experimental: under a million deliveries/s it stalled and events"
                     + " were seen out of order (docs/benchmarks.md); use epoll in production");
         }
+    }
+
+    /** The node takes connections: started, not draining, and its bus connected and caught up. */
+    public boolean ready() {
+        return ready && !drain.draining() && bus.ready();
+    }
+
+    private Readiness readiness() {
+        return new Readiness() {
+            @Override
+            public boolean ready() {
+                return Gateway.this.ready();
+            }
+
+            @Override
+            public String json() {
+                boolean ok = ready();
+                JsonWriter json = new JsonWriter(96).beginObject()
+                        .field("status", ok ? "ready" : "not_ready")
+                        .field("bus", bus.state())
+                        .field("coordination", coordinator.state().word());
+                if (drain.draining()) {
+                    json.field("draining", true);
+                }
+                return json.endObject().toString();
+            }
+        };
+    }
+
+    /** This node as the farm's registry shows it. */
+    private NodeStatus status() {
+        return new NodeStatus(config.nodeId(), ready(), drain.draining(), metrics.connections().get(),
+                metrics.subscriptions().get(), rooms.size(), startedAt);
     }
 
     /** Starts a node; the returned gateway is serving. */
@@ -112,6 +171,11 @@ public final class Gateway implements AutoCloseable {
 
     public EventBus bus() {
         return bus;
+    }
+
+    /** This node's coordination with the farm ({@link Coordinator#none()} without {@code cluster.redis.url}). */
+    public Coordinator coordinator() {
+        return coordinator;
     }
 
     public RoomRegistry rooms() {
@@ -160,6 +224,7 @@ public final class Gateway implements AutoCloseable {
         maintenance.shutdownNow();
         tokens.close(); // pending verifications answer while the event loops still run
         server.stop();
+        coordinator.close(); // leaves the registry: the farm sees this node gone at once, not after the TTL
         bus.close();
         rooms.clear();
         metrics.close();

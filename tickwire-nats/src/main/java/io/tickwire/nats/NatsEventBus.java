@@ -280,11 +280,24 @@ public final class NatsEventBus implements EventBus {
     // ---- state, for readiness and tests ----
 
     /** Connected, and every started tail live and caught up with where its stream was when it (re)started. */
+    @Override
     public boolean ready() {
         if (closed || nc.getStatus() != Connection.Status.CONNECTED || !started.get()) {
             return false;
         }
         return streams.values().stream().allMatch(ks -> ks.tail.caughtUp());
+    }
+
+    /** {@code ok}, {@code disconnected} (from NATS), {@code catching_up} (a tail behind its stream), {@code closed}. */
+    @Override
+    public String state() {
+        if (closed) {
+            return "closed";
+        }
+        if (nc.getStatus() != Connection.Status.CONNECTED) {
+            return "disconnected";
+        }
+        return ready() ? "ok" : "catching_up";
     }
 
     /** The epoch this node gives the kind's events. */

@@ -116,6 +116,53 @@ public final class RevocationList {
         return cutoff.forgetAt;
     }
 
+    /**
+     * Revokes the token with this {@code jti} until {@code forgetAt}, as another node of the farm decided. Ignored if
+     * that time has passed; an entry held already keeps the later time.
+     *
+     * @return false if it was ignored
+     */
+    public synchronized boolean revokeTokenUntil(String jti, long forgetAt) throws FullException {
+        long now = clock.getAsLong();
+        if (forgetAt <= now) {
+            return false;
+        }
+        Long old = live(tokens.get(jti), now);
+        if (old == null) {
+            makeRoom(now);
+        }
+        long until = old == null ? forgetAt : Math.max(old, forgetAt);
+        tokens.put(jti, until);
+        nextExpiry = Math.min(nextExpiry, until);
+        return true;
+    }
+
+    /**
+     * Revokes the tokens of {@code user} issued before {@code issuedBeforeMillis} until {@code forgetAt}, as another
+     * node of the farm decided. Ignored if that time has passed; an entry held already keeps the later cutoff and time.
+     *
+     * @return false if it was ignored
+     */
+    public synchronized boolean revokeUserUntil(String user, long issuedBeforeMillis, long forgetAt)
+            throws FullException {
+        long now = clock.getAsLong();
+        if (forgetAt <= now) {
+            return false;
+        }
+        UserCutoff old = users.get(user);
+        if (old != null && old.forgetAt <= now) {
+            old = null;
+        }
+        if (old == null) {
+            makeRoom(now);
+        }
+        UserCutoff cutoff = old == null ? new UserCutoff(issuedBeforeMillis, forgetAt)
+                : new UserCutoff(Math.max(old.issuedBefore, issuedBeforeMillis), Math.max(old.forgetAt, forgetAt));
+        users.put(user, cutoff);
+        nextExpiry = Math.min(nextExpiry, cutoff.forgetAt);
+        return true;
+    }
+
     /** Entries held, expired ones included until a sweep forgets them. */
     public int size() {
         return tokens.size() + users.size();

@@ -47,6 +47,20 @@ public interface EventBus extends AutoCloseable {
     /** The room's latest event, or null when it has none. */
     CompletionStage<BusEvent> latest(String room);
 
+    /**
+     * True while the bus can serve this node: connected, and its live stream caught up with where it stood when
+     * the node started (or reconnected). The node reports not ready ({@code /health/ready} 503) otherwise; its
+     * WebSocket connections stay open.
+     */
+    default boolean ready() {
+        return true;
+    }
+
+    /** One word for {@code /health/ready}'s detail: {@code ok}, or why the bus is not ready. */
+    default String state() {
+        return ready() ? "ok" : "unavailable";
+    }
+
     @Override
     void close();
 

@@ -42,6 +42,13 @@ final class ConfigBinder {
     static final Pattern GRANT_TEMPLATE =
             Pattern.compile("[a-z][a-z0-9]{0,31}:[A-Za-z0-9._-]*\\{[A-Za-z0-9_.:-]{1,64}\\}[A-Za-z0-9._-]*");
 
+    private static final Pattern BUS_TYPE = Pattern.compile("memory|nats");
+    private static final Pattern NATS_URL = Pattern.compile("(nats|tls)://[^\\s,]+");
+    private static final Pattern SUBJECT_PREFIX = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
+    private static final Pattern STREAM_PREFIX = Pattern.compile("[A-Za-z0-9_-]{0,32}");
+    private static final Pattern REDIS_URL = Pattern.compile("rediss?://\\S+");
+    private static final Pattern KEY_PREFIX = Pattern.compile("[!-~]{0,64}");
+
     private final ConfigValues values;
 
     ConfigBinder(ConfigTree tree) {
@@ -53,7 +60,7 @@ final class ConfigBinder {
         Rooms rooms = rooms();
         return new GatewayConfig(
                 mode, nodeId, server(), ws(), outbound(rooms.maxEventBytes()), auth(), rooms, bus(), demo(), tls(),
-                drain());
+                drain(), cluster());
     }
 
     private Server server() {
@@ -202,14 +209,47 @@ final class ConfigBinder {
     }
 
     private Bus bus() {
-        String type = values.text("bus.type");
-        if (!type.equals("memory")) {
-            throw values.fail("bus.type", "only 'memory' is available in this build");
-        }
+        String type = values.text("bus.type", BUS_TYPE, "memory or nats");
         return new Bus(
                 type,
                 values.integer("bus.dedup-window-seconds", 1, Long.MAX_VALUE),
-                values.integer("bus.dedup-max-entries", 1, MAX));
+                values.integer("bus.dedup-max-entries", 1, MAX),
+                nats());
+    }
+
+    private GatewayConfig.Nats nats() {
+        List<String> urls = values.list("bus.nats.urls", NATS_URL, "nats://host:port (or tls://host:port)");
+        if (urls.isEmpty()) {
+            throw values.bad("bus.nats.urls", "at least one server");
+        }
+        return new GatewayConfig.Nats(
+                urls,
+                values.text("bus.nats.subject-prefix", SUBJECT_PREFIX, "subject tokens of letters, digits, '_' or '-'"
+                        + " joined by '.'"),
+                values.text("bus.nats.stream-prefix", STREAM_PREFIX, "0 to 32 letters, digits, '_' or '-'"),
+                values.integer("bus.nats.history-concurrency", 1, 1024),
+                values.integer("bus.nats.history-queue", 1, 10_000_000),
+                values.integer("bus.nats.request-timeout-ms", 1, 600_000),
+                values.integer("bus.nats.warmup-events", 0, 10_000_000));
+    }
+
+    private GatewayConfig.Cluster cluster() {
+        String url = values.text("cluster.redis.url").strip();
+        if (!url.isEmpty() && !REDIS_URL.matcher(url).matches()) {
+            throw values.bad("cluster.redis.url", "redis://host:port[/db] or rediss://..., or \"\" for none");
+        }
+        long heartbeat = values.integer("cluster.heartbeat-ms", 100, 600_000);
+        long ttl = values.integer("cluster.node-ttl-ms", 200, 3_600_000);
+        if (ttl <= heartbeat) {
+            throw values.bad("cluster.node-ttl-ms", "more than cluster.heartbeat-ms (" + heartbeat
+                    + "), or live nodes would drop out of the registry between heartbeats");
+        }
+        return new GatewayConfig.Cluster(
+                url,
+                heartbeat,
+                ttl,
+                values.text("cluster.key-prefix", KEY_PREFIX, "0 to 64 printable characters without spaces"),
+                values.integer("cluster.max-connections-per-user", 0, MAX));
     }
 
     private Demo demo() {

@@ -94,6 +94,15 @@ final class ConfigDescription {
                 .put("type", c.bus().type())
                 .put("dedup-window-seconds", c.bus().dedupWindowSeconds())
                 .put("dedup-max-entries", c.bus().dedupMaxEntries());
+        GatewayConfig.Nats n = c.bus().nats();
+        ObjectNode nats = ((ObjectNode) root.get("bus")).putObject("nats");
+        addAll(nats.putArray("urls"), n.urls().stream().map(ConfigDescription::withoutPassword).toList());
+        nats.put("subject-prefix", n.subjectPrefix())
+                .put("stream-prefix", n.streamPrefix())
+                .put("history-concurrency", n.historyConcurrency())
+                .put("history-queue", n.historyQueue())
+                .put("request-timeout-ms", n.requestTimeoutMs())
+                .put("warmup-events", n.warmupEvents());
         ObjectNode demo = root.putObject("demo");
         addAll(demo.putArray("symbols"), c.demo().symbols());
         demo.put("updates-per-second", c.demo().updatesPerSecond())
@@ -103,6 +112,13 @@ final class ConfigDescription {
         root.putObject("drain")
                 .put("window-seconds", c.drain().windowSeconds())
                 .put("exit-deadline-seconds", c.drain().exitDeadlineSeconds());
+        GatewayConfig.Cluster cl = c.cluster();
+        ObjectNode cluster = root.putObject("cluster");
+        cluster.putObject("redis").put("url", withoutPassword(cl.redisUrl()));
+        cluster.put("heartbeat-ms", cl.heartbeatMs())
+                .put("node-ttl-ms", cl.nodeTtlMs())
+                .put("key-prefix", cl.keyPrefix())
+                .put("max-connections-per-user", cl.maxConnectionsPerUser());
         return root;
     }
 
@@ -117,6 +133,13 @@ final class ConfigDescription {
             return "[" + String.join(", ", items) + "]";
         }
         return value.isTextual() && empty ? "\"\"" : value.asText();
+    }
+
+    /** A URL's user information ({@code redis://:password@host}) shown as {@code ****}. */
+    static String withoutPassword(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        return scheme < 0 || at < scheme ? url : url.substring(0, scheme + 3) + MASK + url.substring(at);
     }
 
     private static void addAll(ArrayNode array, List<String> items) {

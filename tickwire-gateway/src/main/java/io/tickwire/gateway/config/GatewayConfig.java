@@ -19,7 +19,8 @@ public record GatewayConfig(
         Bus bus,
         Demo demo,
         Tls tls,
-        Drain drain) {
+        Drain drain,
+        Cluster cluster) {
 
     /** {@code demo}: simulated feed and dev tokens; {@code serve}: production. */
     public enum Mode { DEMO, SERVE }
@@ -131,8 +132,46 @@ public record GatewayConfig(
     /** {@code rooms.kinds.<kind>.delivery}. */
     public enum Delivery { CONFLATE, RELIABLE }
 
-    /** {@code bus.*}: which event bus, and the publish deduplication window. */
-    public record Bus(String type, long dedupWindowSeconds, int dedupMaxEntries) {}
+    /**
+     * {@code bus.*}: which event bus ({@code memory}, in process; {@code nats}, JetStream, from the
+     * {@code tickwire-nats} module), the publish deduplication window, and the NATS settings.
+     */
+    public record Bus(String type, long dedupWindowSeconds, int dedupMaxEntries, Nats nats) {
+
+        /** An in-memory bus (the NATS settings unused). */
+        public Bus(String type, long dedupWindowSeconds, int dedupMaxEntries) {
+            this(type, dedupWindowSeconds, dedupMaxEntries, Nats.UNUSED);
+        }
+    }
+
+    /**
+     * {@code bus.nats.*}: the NATS servers; subjects {@code <subjectPrefix>.<kind>.<key>} in streams
+     * {@code <streamPrefix><KIND>}; JetStream reads in flight ({@code historyConcurrency}) and waiting
+     * ({@code historyQueue}) per node; the bound on one request; how many recent events of each reliable stream
+     * a node reads before it reports ready.
+     */
+    public record Nats(List<String> urls, String subjectPrefix, String streamPrefix, int historyConcurrency,
+                       int historyQueue, long requestTimeoutMs, int warmupEvents) {
+
+        /** Placeholder for buses that do not use NATS. */
+        public static final Nats UNUSED = new Nats(List.of("nats://127.0.0.1:4222"), "tickwire", "TICKWIRE_", 8, 10_000,
+                2_000, 10_000);
+    }
+
+    /**
+     * {@code cluster.*}: coordination of a farm's nodes through Redis ({@code redisUrl}; empty = this node works
+     * alone): each node's entry refreshed every {@code heartbeatMs} and gone {@code nodeTtlMs} after the last,
+     * keys under {@code keyPrefix}, and the most connections one user may hold on all nodes together
+     * ({@code maxConnectionsPerUser}; 0 = no farm-wide limit).
+     */
+    public record Cluster(String redisUrl, long heartbeatMs, long nodeTtlMs, String keyPrefix,
+                          int maxConnectionsPerUser) {
+
+        /** True when a Redis URL is configured. */
+        public boolean coordinated() {
+            return !redisUrl.isEmpty();
+        }
+    }
 
     /**
      * {@code demo.*}: the simulated market (symbols, updates per second per symbol, accounts 1..N) and the

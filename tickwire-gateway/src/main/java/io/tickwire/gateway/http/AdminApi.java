@@ -10,6 +10,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.tickwire.gateway.auth.Principal;
 import io.tickwire.gateway.auth.RevocationList;
 import io.tickwire.gateway.auth.TokenVerifier;
+import io.tickwire.gateway.cluster.Coordinator;
+import io.tickwire.gateway.cluster.FarmRevocations;
+import io.tickwire.gateway.cluster.NodeStatus;
 import io.tickwire.gateway.metrics.GatewayMetrics;
 import io.tickwire.gateway.session.GatewayContext;
 import io.tickwire.protocol.CloseCode;
@@ -19,14 +22,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Operations behind the {@code tickwire:admin} scope (contract §8), on this node: {@code GET /api/v1/cluster}
- * (the nodes and their load: one node until the farm exists), {@code POST /api/v1/disconnect} (close a user's
+ * (the farm's nodes and their load, from the coordinator's registry), {@code POST /api/v1/disconnect} (close a user's
  * or one session's connections), {@code POST /api/v1/revoke} (refuse a token, or a user's tokens issued before a
  * time, and close the connections holding them) and {@code POST /api/v1/drain} (the graceful drain).
  */
@@ -43,7 +45,6 @@ public final class AdminApi {
             CloseCode.FORBIDDEN);
     static final CloseCode DEFAULT_DISCONNECT_CODE = CloseCode.FORBIDDEN;
     static final String DEFAULT_DISCONNECT_REASON = "disconnected by operator";
-    static final String REVOKED_REASON = "token revoked";
     /** A close frame's reason has 123 bytes at most (RFC 6455 §5.5: 125 with the code). */
     static final int MAX_REASON_BYTES = 123;
 
@@ -55,9 +56,10 @@ public final class AdminApi {
             "user", AdminRequest.Type.TEXT, "issued_before", AdminRequest.Type.INTEGER);
 
     private final GatewayContext context;
-    private final BooleanSupplier ready;
+    private final long startedAt = System.currentTimeMillis();
+    private final Readiness ready;
 
-    public AdminApi(GatewayContext context, BooleanSupplier ready) {
+    public AdminApi(GatewayContext context, Readiness ready) {
         this.context = context;
         this.ready = ready;
     }
@@ -118,15 +120,44 @@ public final class AdminApi {
         }
     }
 
+    /**
+     * {@code {"coordination":"ok|degraded|off","nodes":[…]}}: the farm's live nodes from the coordinator's registry;
+     * this node alone, as it stands now, when there is no farm or the registry does not answer (then
+     * {@code "coordination":"degraded"} says the list is partial).
+     */
     private void cluster(ChannelHandlerContext ctx, HttpRequest req) {
-        String node = new JsonWriter(256).beginObject()
-                .field("node", context.config().nodeId())
-                .field("ready", ready.getAsBoolean())
-                .field("connections", context.metrics().connections().get())
-                .field("subscriptions", context.metrics().subscriptions().get())
-                .field("rooms", context.rooms().size())
+        Coordinator coordinator = context.coordinator();
+        String self = nodeJson(new NodeStatus(context.config().nodeId(), ready.ready(), context.drain().draining(),
+                context.metrics().connections().get(), context.metrics().subscriptions().get(), context.rooms().size(),
+                startedAt));
+        if (coordinator == Coordinator.none()) {
+            HttpReplies.json(ctx, req, HttpResponseStatus.OK, "{\"coordination\":\"off\",\"nodes\":[" + self + "]}");
+            return;
+        }
+        CompletableFuture<String> reply = coordinator.nodes().toCompletableFuture().handle((nodes, e) -> {
+            if (e != null || nodes.isEmpty()) {
+                return "{\"coordination\":\"degraded\",\"nodes\":[" + self + "]}";
+            }
+            StringBuilder json = new StringBuilder("{\"coordination\":\"")
+                    .append(coordinator.state().word()).append("\",\"nodes\":[");
+            for (int i = 0; i < nodes.size(); i++) {
+                json.append(i == 0 ? "" : ",").append(nodeJson(nodes.get(i)));
+            }
+            return json.append("]}").toString();
+        });
+        replyWhenDone(ctx, req, reply, Function.identity());
+    }
+
+    private static String nodeJson(NodeStatus n) {
+        return new JsonWriter(192).beginObject()
+                .field("node", n.node())
+                .field("ready", n.ready())
+                .field("draining", n.draining())
+                .field("connections", n.connections())
+                .field("subscriptions", n.subscriptions())
+                .field("rooms", n.rooms())
+                .field("started_at", n.startedAt())
                 .endObject().toString();
-        HttpReplies.json(ctx, req, HttpResponseStatus.OK, "{\"nodes\":[" + node + "]}");
     }
 
     /** {@code {"user":…} | {"session":…}}, optional {@code code} and {@code reason}: {@code {"disconnected":N}}. */
@@ -163,7 +194,8 @@ public final class AdminApi {
     /**
      * {@code {"jti":…[,"expires_at":ms]}} or {@code {"user":…[,"issued_before":ms]}} ({@code issued_before} defaults
      * to now): adds the revocation, closes the connections whose token it matches (4001), and replies
-     * {@code {"revoked":true,"disconnected":N,"until":ms}}; 507 if the revocation list is full.
+     * {@code {"revoked":true,"disconnected":N,"until":ms,"farm":"published|pending|off"}} ({@code pending}: Redis did
+     * not take it now; it reaches the other nodes when coordination recovers); 507 if the revocation list is full.
      */
     private void revoke(ChannelHandlerContext ctx, HttpRequest req, AdminRequest body) throws AdminRequest.Invalid {
         String jti = body.text("jti");
@@ -186,11 +218,11 @@ public final class AdminApi {
             throw new AdminRequest.Invalid((expiresAt != null ? "expires_at" : "issued_before")
                     + " must be a time in epoch milliseconds");
         }
-        RevocationList list = context.tokens().revocations();
-        long until;
+        CompletableFuture<FarmRevocations.Outcome> outcome;
         try {
-            until = jti != null ? list.revokeToken(jti, expiresAt == null ? 0 : expiresAt)
-                    : list.revokeUser(user, issuedBefore == null ? System.currentTimeMillis() : issuedBefore);
+            outcome = jti != null ? context.revocations().revokeToken(jti, expiresAt == null ? 0 : expiresAt)
+                    : context.revocations().revokeUser(user,
+                            issuedBefore == null ? System.currentTimeMillis() : issuedBefore);
         } catch (RevocationList.FullException e) {
             context.metrics().operatorAction(GatewayMetrics.OperatorAction.REVOKE_REFUSED);
             HttpReplies.error(ctx, req, HttpResponseStatus.INSUFFICIENT_STORAGE, "limit_exceeded", e.getMessage(), null);
@@ -198,21 +230,8 @@ public final class AdminApi {
         }
         context.metrics().operatorAction(GatewayMetrics.OperatorAction.REVOKE);
         log.info("operator revoked {}", jti != null ? "token jti " + jti : "the tokens of user " + user);
-        CompletableFuture<String> reply = context.sessions()
-                .closeWhere(user, list::isRevoked, CloseCode.UNAUTHORIZED, REVOKED_REASON)
-                .thenApply(closed -> {
-                    long kept = until;
-                    if (jti != null && expiresAt == null) {
-                        for (Principal p : closed) {
-                            if (jti.equals(p.tokenId())) { // a connection held the token: now its expiry is known
-                                kept = list.tokenExpiresAt(jti, p.expiresAtMillis());
-                                break;
-                            }
-                        }
-                    }
-                    return "{\"revoked\":true,\"disconnected\":" + closed.size() + ",\"until\":" + kept + "}";
-                });
-        replyWhenDone(ctx, req, reply, Function.identity());
+        replyWhenDone(ctx, req, outcome, o -> "{\"revoked\":true,\"disconnected\":" + o.disconnected()
+                + ",\"until\":" + o.until() + ",\"farm\":\"" + o.farm() + "\"}");
     }
 
     /** Starts the graceful drain (idempotent): 202 {@code {"draining":true,"window_ms":…,"connections":N}}. */

@@ -268,6 +268,23 @@ public final class GatewayMetrics implements AutoCloseable {
                 .register(registry);
     }
 
+    /**
+     * The farm's gauges: {@code tickwire_bus_ready} (1 while the bus is connected and caught up),
+     * {@code tickwire_coordination_up} (1 ok, 0 degraded, -1 off) and the revocations received from other nodes.
+     */
+    public void farmState(java.util.function.BooleanSupplier busReady, java.util.function.IntSupplier coordination,
+                          java.util.function.LongSupplier revocationsReceived) {
+        Gauge.builder("tickwire.bus.ready", busReady, b -> b.getAsBoolean() ? 1 : 0).strongReference(true)
+                .description("1 while the event bus is connected and caught up; the node is not ready otherwise")
+                .register(registry);
+        Gauge.builder("tickwire.coordination.up", coordination, c -> c.getAsInt()).strongReference(true)
+                .description("farm coordination (Redis): 1 ok, 0 degraded (this node works alone), -1 not configured")
+                .register(registry);
+        FunctionCounter.builder("tickwire.revocations.received", revocationsReceived, r -> r.getAsLong())
+                .description("revocations made on other nodes of the farm and applied here")
+                .register(registry);
+    }
+
     public void resumed(ResumeOutcome outcome) {
         resumes.get(outcome).increment();
     }

@@ -2,6 +2,8 @@ package io.tickwire.gateway.session;
 
 import io.tickwire.gateway.auth.TokenVerifier;
 import io.tickwire.gateway.bus.EventBus;
+import io.tickwire.gateway.cluster.Coordinator;
+import io.tickwire.gateway.cluster.FarmRevocations;
 import io.tickwire.gateway.config.GatewayConfig;
 import io.tickwire.gateway.metrics.GatewayMetrics;
 import io.tickwire.gateway.room.RoomRegistry;
@@ -16,4 +18,6 @@ public record GatewayContext(
         ClientOpParser parser,
         GatewayMetrics metrics,
         SessionRegistry sessions,
-        GracefulDrain drain) {}
+        GracefulDrain drain,
+        Coordinator coordinator,
+        FarmRevocations revocations) {}

@@ -44,6 +44,12 @@ final class ConnectionAdmission {
         return null;
     }
 
+    /** {@code user}'s connections on this node now. */
+    int connectionsOf(String user) {
+        Integer n = perUser.get(user);
+        return n == null ? 0 : n;
+    }
+
     private void release(String user) {
         connections.decrementAndGet();
         perUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);

@@ -28,11 +28,11 @@ import io.netty.handler.ssl.SslContext;
 import io.tickwire.gateway.config.AddressRange;
 import io.tickwire.gateway.config.GatewayConfig;
 import io.tickwire.gateway.http.DevApi;
+import io.tickwire.gateway.http.Readiness;
 import io.tickwire.gateway.http.PublishApi;
 import io.tickwire.gateway.session.GatewayContext;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 /**
  * The listening socket and the event loops: picks the transport (epoll where available, NIO otherwise,
@@ -124,7 +124,7 @@ public final class GatewayServer {
     }
 
     /** Binds and starts serving; returns the bound port. */
-    public int start(GatewayContext context, DevApi dev, BooleanSupplier ready) throws InterruptedException {
+    public int start(GatewayContext context, DevApi dev, Readiness ready) throws InterruptedException {
         GatewayConfig config = context.config();
         GatewayConfig.Outbound out = config.outbound();
         WebSocketUpgrade upgrade = new WebSocketUpgrade(context, loops);

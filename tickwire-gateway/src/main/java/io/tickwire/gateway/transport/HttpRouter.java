@@ -10,9 +10,9 @@ import io.tickwire.gateway.http.AdminApi;
 import io.tickwire.gateway.http.DevApi;
 import io.tickwire.gateway.http.HttpReplies;
 import io.tickwire.gateway.http.PublishApi;
+import io.tickwire.gateway.http.Readiness;
 import io.tickwire.gateway.session.GatewayContext;
 import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +31,9 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final PublishApi publish;
     private final AdminApi admin;
     private final DevApi dev; // null outside demo mode
-    private final BooleanSupplier ready;
+    private final Readiness ready;
 
-    HttpRouter(GatewayContext context, WebSocketUpgrade upgrade, PublishApi publish, DevApi dev, BooleanSupplier ready) {
+    HttpRouter(GatewayContext context, WebSocketUpgrade upgrade, PublishApi publish, DevApi dev, Readiness ready) {
         this.context = context;
         this.upgrade = upgrade;
         this.publish = publish;
@@ -77,11 +77,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             case "/health/live" -> HttpReplies.json(ctx, req, HttpResponseStatus.OK, "{\"status\":\"up\"}");
             case "/health/ready" -> {
-                if (ready.getAsBoolean()) {
-                    HttpReplies.json(ctx, req, HttpResponseStatus.OK, "{\"status\":\"ready\"}");
-                } else {
-                    HttpReplies.json(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"not_ready\"}");
-                }
+                boolean ok = ready.ready();
+                HttpReplies.json(ctx, req, ok ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, ready.json());
             }
             case "/metrics" -> HttpReplies.send(ctx, req, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
                     context.metrics().scrape().getBytes(StandardCharsets.UTF_8), null);

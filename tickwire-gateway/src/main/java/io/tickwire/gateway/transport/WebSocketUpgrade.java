@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.tickwire.gateway.auth.Principal;
 import io.tickwire.gateway.auth.TokenVerifier;
+import io.tickwire.gateway.cluster.Coordinator;
 import io.tickwire.gateway.config.GatewayConfig;
 import io.tickwire.gateway.http.HttpReplies;
 import io.tickwire.gateway.http.HttpTokens;
@@ -43,12 +44,16 @@ final class WebSocketUpgrade {
     private final LoopIndex loops;
     private final ConnectionAdmission admission;
     private final HandshakeRate rate;
+    /** {@code cluster.max-connections-per-user}, 0 = none; checked only when the node is in a farm. */
+    private final int farmLimit;
 
     WebSocketUpgrade(GatewayContext context, LoopIndex loops) {
         this.context = context;
         this.loops = loops;
         this.admission = new ConnectionAdmission(context.config().server());
         this.rate = new HandshakeRate(context.config().server());
+        this.farmLimit = context.coordinator() == Coordinator.none() ? 0
+                : context.config().cluster().maxConnectionsPerUser();
         GatewayConfig.Auth auth = context.config().auth();
         this.allowQueryToken = auth.allowQueryToken();
         this.anyOrigin = auth.allowedOrigins().contains("*");
@@ -143,12 +148,35 @@ final class WebSocketUpgrade {
             }
             return;
         }
+        if (farmLimit > 0) {
+            // The farm-wide limit asks the coordinator for the user's connections elsewhere (off the event loop;
+            // unknown, when Redis fails, admits); the handshake resumes here.
+            req.retain();
+            context.coordinator().connectionsElsewhere(principal.subject()).whenComplete((elsewhere, e) ->
+                    OnEventLoop.run(ctx.executor(), () -> {
+                        try {
+                            if (ctx.channel().isActive()) {
+                                admit(ctx, req, origin, principal, e == null ? elsewhere : -1);
+                            }
+                        } finally {
+                            req.release();
+                        }
+                    }, req::release));
+            return;
+        }
+        admit(ctx, req, origin, principal, -1);
+    }
+
+    /** Takes the connection slots and upgrades; {@code elsewhere}: the user's connections on other nodes, -1 unknown. */
+    private void admit(ChannelHandlerContext ctx, FullHttpRequest req, String origin, Principal principal, int elsewhere) {
         WebSocketServerHandshaker handshaker = handshaker(req);
         if (handshaker == null) {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
-        ConnectionAdmission.Refusal refusal = admission.admit(principal.subject(), ctx.channel());
+        ConnectionAdmission.Refusal refusal = elsewhere >= 0
+                && elsewhere + admission.connectionsOf(principal.subject()) >= farmLimit
+                ? ConnectionAdmission.Refusal.USER_FULL : admission.admit(principal.subject(), ctx.channel());
         if (refusal == ConnectionAdmission.Refusal.NODE_FULL) {
             context.metrics().handshakeRejected(HandshakeRejection.NODE_FULL);
             if (origin == null) {
@@ -179,6 +207,9 @@ final class WebSocketUpgrade {
                 return;
             }
             HandshakeDeadline.known(f.channel());
+            String user = principal.subject();
+            context.coordinator().connectionOpened(user);
+            f.channel().closeFuture().addListener(c -> context.coordinator().connectionClosed(user));
             ChannelPipeline p = f.channel().pipeline();
             p.addBefore(HttpRouter.NAME, "utf8", new Utf8FrameValidator(true));
             p.addBefore(HttpRouter.NAME, "aggregator", new WebSocketFrameAggregator(context.config().ws().maxFrameBytes()));

@@ -1,6 +1,7 @@
 package io.tickwire.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tickwire.gateway.config.GatewayConfig.Access;
 import io.tickwire.gateway.config.GatewayConfig.Delivery;
@@ -48,6 +49,7 @@ class ConfigLoaderTest {
         assertThat(c.rooms().kinds().get("orders"))
                 .isEqualTo(new Kind("orders", Access.GRANTED, Delivery.RELIABLE, 10000, 3600, 1000000, 3600));
         assertThat(c.bus()).isEqualTo(new GatewayConfig.Bus("memory", 300, 100000));
+        assertThat(c.cluster().coordinated()).isFalse();
         assertThat(c.drain()).as("demo.yaml: Ctrl-C stops the demo quickly").isEqualTo(new GatewayConfig.Drain(1, 3));
         assertThat(ConfigLoader.load(Mode.SERVE, null, Map.of("TICKWIRE_AUTH_HMAC_SECRET", "s".repeat(32))).drain())
                 .isEqualTo(new GatewayConfig.Drain(10, 30));
@@ -139,6 +141,47 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theFarmKeysBindFromTheEnvironmentAndHideARedisPassword() {
+        GatewayConfig c = ConfigLoader.load(Mode.SERVE, null, Map.of(
+                "TICKWIRE_AUTH_HMAC_SECRET", "s".repeat(32),
+                "TICKWIRE_BUS_TYPE", "nats",
+                "TICKWIRE_BUS_NATS_URLS", "nats://10.0.0.1:4222,nats://10.0.0.2:4222",
+                "TICKWIRE_BUS_NATS_SUBJECT_PREFIX", "acme.md",
+                "TICKWIRE_CLUSTER_REDIS_URL", "redis://:hunter22@10.0.0.9:6379/1",
+                "TICKWIRE_CLUSTER_MAX_CONNECTIONS_PER_USER", "20"));
+
+        assertThat(c.bus().type()).isEqualTo("nats");
+        assertThat(c.bus().nats().urls()).containsExactly("nats://10.0.0.1:4222", "nats://10.0.0.2:4222");
+        assertThat(c.bus().nats().subjectPrefix()).isEqualTo("acme.md");
+        assertThat(c.bus().nats().streamPrefix()).isEqualTo("TICKWIRE_");
+        assertThat(c.cluster().coordinated()).isTrue();
+        assertThat(c.cluster().maxConnectionsPerUser()).isEqualTo(20);
+        assertThat(ConfigLoader.describe(c)).contains("cluster.redis.url: redis://****@10.0.0.9:6379/1")
+                .doesNotContain("hunter22");
+    }
+
+    @Test
+    void badFarmValuesAreRefusedWithTheKey() {
+        Map<String, String> secret = Map.of("TICKWIRE_AUTH_HMAC_SECRET", "s".repeat(32));
+        assertThatThrownBy(() -> ConfigLoader.load(Mode.SERVE, null, with(secret, "TICKWIRE_BUS_TYPE", "kafka")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("bus.type").hasMessageContaining("memory or nats");
+        assertThatThrownBy(() -> ConfigLoader.load(Mode.SERVE, null, with(secret, "TICKWIRE_BUS_NATS_URLS", "")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("bus.nats.urls");
+        assertThatThrownBy(() -> ConfigLoader.load(Mode.SERVE, null,
+                with(secret, "TICKWIRE_CLUSTER_REDIS_URL", "10.0.0.9:6379")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.redis.url");
+        assertThatThrownBy(() -> ConfigLoader.load(Mode.SERVE, null,
+                with(secret, "TICKWIRE_CLUSTER_NODE_TTL_MS", "2000")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.node-ttl-ms");
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String key, String value) {
+        Map<String, String> m = new java.util.HashMap<>(base);
+        m.put(key, value);
+        return m;
+    }
+
+    @Test
     void anEmptyOrCommentedOutFileChangesNothing() throws IOException {
         Path empty = write("");
         Path comments = write("# server:\n#   port: 9000\nserver:\n");
@@ -185,7 +228,7 @@ class ConfigLoaderTest {
                         a.jwksCacheSeconds(), a.issuer(), a.audience(), a.requireIat(), a.allowQueryToken(),
                         a.allowedOrigins(), a.roomsClaim(), a.grantTemplates(), a.leewaySeconds(),
                         a.expiryWarningSeconds(), a.maxRevocations(), a.revocationRetentionSeconds()),
-                c.rooms(), c.bus(), c.demo(), c.tls(), c.drain());
+                c.rooms(), c.bus(), c.demo(), c.tls(), c.drain(), c.cluster());
 
         assertThat(ConfigLoader.describe(c)).contains("auth.hmac-secret: ****").doesNotContain(a.hmacSecret());
         assertThat(ConfigLoader.describe(unset)).contains("auth.hmac-secret: (unset)");

@@ -41,7 +41,8 @@ class AdminApiTest {
             c.nextOfType("welcome");
             HttpResponse<String> ok = cluster(token("tickwire:publish tickwire:admin"));
             assertThat(ok.statusCode()).isEqualTo(200);
-            assertThat(ok.body()).contains("\"node\":\"gw-test\"").contains("\"connections\":1").contains("\"ready\":true");
+            assertThat(ok.body()).contains("\"node\":\"gw-test\"").contains("\"connections\":1").contains("\"ready\":true")
+                    .startsWith("{\"coordination\":\"off\",\"nodes\":[{");
         }
     }
 }

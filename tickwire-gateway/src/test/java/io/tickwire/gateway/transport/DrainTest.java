@@ -47,6 +47,8 @@ class DrainTest {
                 String admin = new TokenMinter(TestGateway.SECRET).mint("ops", List.of(), "tickwire:admin",
                         System.currentTimeMillis() + 60_000);
                 assertThat(gw.get("/health/ready").statusCode()).isEqualTo(200);
+                assertThat(gw.get("/health/ready").body())
+                        .isEqualTo("{\"status\":\"ready\",\"bus\":\"ok\",\"coordination\":\"off\"}");
 
                 long t0 = System.nanoTime();
                 // closes are timed from now, by a watcher of their own, while this thread checks the refusals
@@ -58,6 +60,7 @@ class DrainTest {
                 assertThat(reply.body()).contains("\"draining\":true").contains("\"window_ms\":" + WINDOW_MS)
                         .contains("\"connections\":" + CLIENTS);
                 assertThat(gw.get("/health/ready").statusCode()).isEqualTo(503);
+                assertThat(gw.get("/health/ready").body()).contains("\"status\":\"not_ready\"").contains("\"draining\":true");
                 assertThat(gw.get("/health/live").statusCode()).isEqualTo(200);
                 assertThat(gw.post("/api/v1/drain", admin, "").statusCode()).as("idempotent").isEqualTo(202);
                 assertNewConnectionsRefused(gw);

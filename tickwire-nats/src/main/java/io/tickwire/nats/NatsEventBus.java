@@ -128,7 +128,7 @@ public final class NatsEventBus implements EventBus {
                 StreamConfiguration config = StreamSetup.configFor(stream, codec.kindFilter(kind.name()), kind,
                         settings.dedupWindowSeconds(), settings.maxEventBytes());
                 StreamInfo info = StreamSetup.ensure(jsm, config);
-                StreamTail tail = new StreamTail(c, stream, codec.kindFilter(kind.name()),
+                StreamTail tail = new StreamTail(c, kind.name(), stream, codec.kindFilter(kind.name()),
                         kind.delivery() == GatewayConfig.Delivery.RELIABLE, codec, settings.maxEventBytes(), callbacks, info,
                         startAfter(kind, info));
                 streams.put(kind.name(), new KindStream(kind, stream, config, tail));
@@ -326,8 +326,8 @@ public final class NatsEventBus implements EventBus {
     /**
      * Jumps in a stream's sequence on this node's live stream: messages discarded before the node consumed them
      * (it lagged, or was cut off from NATS, by more than a room's retention). Expected in conflate kinds; in a
-     * reliable kind a room may have lost events on this node, which the sink cannot see (a later change will tell
-     * it, so that reliable subscribers resync through history).
+     * reliable kind the sink is told ({@code onGap}), so that the node's subscribers of the kind check the stream's
+     * history from their position.
      */
     public long streamGaps(String kind) {
         KindStream ks = streams.get(kind);

@@ -57,6 +57,7 @@ final class StreamTail {
 
     // guarded by lock; volatile where read without it
     private EventBus.EventSink sink;
+    private final String kind;
     private Dispatcher dispatcher;
     private MessageConsumer consumer;
     private int generation;
@@ -71,9 +72,10 @@ final class StreamTail {
     /**
      * @param startAfter the tail delivers messages after this sequence: older ones count as delivered
      */
-    StreamTail(Connection nc, String stream, String filter, boolean reliable, SubjectCodec codec, int maxEventBytes,
-               Executor callbacks, StreamInfo info, long startAfter) {
+    StreamTail(Connection nc, String kind, String stream, String filter, boolean reliable, SubjectCodec codec,
+               int maxEventBytes, Executor callbacks, StreamInfo info, long startAfter) {
         this.nc = nc;
+        this.kind = kind;
         this.reliable = reliable;
         this.stream = stream;
         this.filter = filter;
@@ -278,6 +280,11 @@ final class StreamTail {
                 if (reliable) {
                     log.warn("stream {}: messages {}..{} were discarded before this node consumed them", stream,
                             delivered + 1, seq - 1);
+                    try {
+                        sink.onGap(kind, epoch, seq - 1);
+                    } catch (RuntimeException e) {
+                        log.error("event sink failed on the gap before {} seq {}", stream, seq, e);
+                    }
                 }
             }
             continuous = true;

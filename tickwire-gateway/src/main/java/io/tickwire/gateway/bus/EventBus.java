@@ -68,6 +68,15 @@ public interface EventBus extends AutoCloseable {
     @FunctionalInterface
     interface EventSink {
         void onEvent(BusEvent event);
+
+        /**
+         * Events of {@code kind} with a {@code seq} up to {@code upToSeq} in {@code epoch} may be missing from the
+         * live stream: the bus discarded them before this node received them (it fell behind, or was cut off, by
+         * more than a room's retention), and cannot tell which rooms they were in. The node's rooms of the kind
+         * must stop claiming to cover anything up to it, so that subscribers read what they missed from the bus's
+         * history (or get {@code reset} when it is gone). Called before the next event of the kind.
+         */
+        default void onGap(String kind, String epoch, long upToSeq) {}
     }
 
     /** Result of a publish. {@code duplicate} is true when {@code msgId} matched an earlier publish. */

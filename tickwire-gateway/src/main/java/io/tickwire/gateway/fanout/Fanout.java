@@ -102,6 +102,23 @@ public final class Fanout implements EventBus.EventSink {
         }
     }
 
+    /**
+     * The bus lost some of the kind's events before this node saw them: every room of the kind stops covering up
+     * to {@code upToSeq}, and its live subscribers check the bus's history from their position, as after an
+     * event this node could not encode.
+     */
+    @Override
+    public void onGap(String kind, String epoch, long upToSeq) {
+        int[] rooms = new int[1];
+        registry.forEachOfKind(kind, room -> {
+            room.lost(epoch, upToSeq);
+            signalCatchUp(room);
+            rooms[0]++;
+        });
+        log.warn("events of kind {} up to seq {} may have missed this node: {} room(s) read them from the bus", kind,
+                upToSeq, rooms[0]);
+    }
+
     private void signalCatchUp(Room room) {
         for (int i = 0; i < loops.length; i++) {
             if (room.subscribersOn(i).count() > 0 && room.subscribersOn(i).claimCatchUp()) {

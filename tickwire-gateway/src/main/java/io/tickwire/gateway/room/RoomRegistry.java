@@ -88,6 +88,15 @@ public final class RoomRegistry {
         return created;
     }
 
+    /** Calls {@code action} with every room of {@code kind} this node holds now. */
+    public void forEachOfKind(String kind, java.util.function.Consumer<Room> action) {
+        for (Room room : rooms.values()) {
+            if (room.kind().name().equals(kind)) {
+                action.accept(room);
+            }
+        }
+    }
+
     /** Retires rooms idle longer than their kind allows; returns how many. */
     public int sweep() {
         long now = clock.getAsLong();

@@ -288,6 +288,12 @@ public final class NatsEventBus implements EventBus {
         return streams.values().stream().allMatch(ks -> ks.tail.caughtUp());
     }
 
+    /** History is read from JetStream: the gateway holds recent events of every room from the live stream. */
+    @Override
+    public boolean remoteHistory() {
+        return true;
+    }
+
     /** {@code ok}, {@code disconnected} (from NATS), {@code catching_up} (a tail behind its stream), {@code closed}. */
     @Override
     public String state() {

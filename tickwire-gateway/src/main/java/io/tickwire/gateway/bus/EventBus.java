@@ -56,6 +56,14 @@ public interface EventBus extends AutoCloseable {
         return true;
     }
 
+    /**
+     * True when reading history leaves the process (a request to JetStream): the node then also holds rooms nobody
+     * subscribed to here from the live stream, so that clients moving here from a failed node resume from memory.
+     */
+    default boolean remoteHistory() {
+        return false;
+    }
+
     /** One word for {@code /health/ready}'s detail: {@code ok}, or why the bus is not ready. */
     default String state() {
         return ready() ? "ok" : "unavailable";

@@ -59,8 +59,12 @@ public final class Fanout implements EventBus.EventSink {
     public void onEvent(BusEvent event) {
         long receivedNanos = System.nanoTime();
         metrics.received(event.room());
-        // Only rooms someone subscribed to on this node are held here; the bus keeps every room's history.
+        // Rooms someone subscribed to on this node are held here, and with a remote bus history (JetStream) others
+        // too, within a budget; the bus keeps every room's history.
         Room room = registry.get(event.room());
+        if (room == null) {
+            room = registry.holdFromFeed(event);
+        }
         while (room != null) {
             EncodedEvent encoded;
             try {

@@ -19,6 +19,12 @@ public final class Room {
     /** Most bytes of frames read from the bus's history that one room keeps for the next reader of them. */
     static final long HISTORY_FRAMES_MAX_BYTES = 1024 * 1024;
 
+    /**
+     * Most bytes of encoded frames the ring of a room held from the feed keeps (no subscriber here yet): enough for
+     * the events a client missed while it moved from a failed node, a sixty-fourth of a subscribed room's ring.
+     */
+    static final long FEED_RING_MAX_BYTES = 16 * 1024;
+
     /** Returned by {@link #after} when the ring no longer covers the position asked for. */
     public static final EncodedEvent NOT_COVERED = new EncodedEvent("", -1, io.netty.buffer.Unpooled.EMPTY_BUFFER, 0, 0);
 
@@ -41,6 +47,9 @@ public final class Room {
     private long lastActivityMillis;
     private boolean retired;
     private final long minIntervalNanos;
+    /** Held from the bus's live stream without a subscriber here (see {@link RoomRegistry#holdFromFeed}). */
+    private boolean fromFeed;
+    private long ringMaxBytes = RING_MAX_BYTES;
 
     Room(String name, GatewayConfig.Kind kind, int ringCapacity, int loopCount, long nowMillis) {
         this.name = name;
@@ -247,6 +256,25 @@ public final class Room {
         return true;
     }
 
+    /** Marks a new room as held from the feed: a small ring until it is {@link #leaveFeed() taken by a subscriber}. */
+    synchronized void holdForFeed() {
+        fromFeed = true;
+        ringMaxBytes = FEED_RING_MAX_BYTES;
+    }
+
+    /**
+     * The room stops being held from the feed (a subscriber took it, or it retires); its ring may grow to the full
+     * size. Returns true if it was held from the feed, once.
+     */
+    synchronized boolean leaveFeed() {
+        if (!fromFeed) {
+            return false;
+        }
+        fromFeed = false;
+        ringMaxBytes = RING_MAX_BYTES;
+        return true;
+    }
+
     synchronized void retire() {
         retired = true;
         clearRing();
@@ -268,7 +296,7 @@ public final class Room {
             ring = grown;
             head = 0;
         }
-        while (size == ring.length || (size > 0 && ringBytes + e.frameBytes() > RING_MAX_BYTES)) {
+        while (size == ring.length || (size > 0 && ringBytes + e.frameBytes() > ringMaxBytes)) {
             EncodedEvent evicted = ring[head];
             ring[head] = null;
             head = (head + 1) % ring.length;

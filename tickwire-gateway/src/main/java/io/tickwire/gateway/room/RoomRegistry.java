@@ -21,6 +21,9 @@ public final class RoomRegistry {
     /** How many recent events of a reliable room a node keeps encoded; older ones are read from the bus. */
     static final int RELIABLE_RING_EVENTS = 512;
 
+    /** Most rooms held from the feed at once: with their small rings, at most 256 MiB of frames. */
+    static final int MAX_FEED_ROOMS = 16_384;
+
     private final Map<String, GatewayConfig.Kind> kinds;
     private final EventBus bus;
     private final int loopCount;
@@ -28,6 +31,9 @@ public final class RoomRegistry {
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> perKind = new ConcurrentHashMap<>();
     private final FastThreadLocal<FrameEncoder> encoders;
+    /** Rooms held from the feed now (none unless the bus's history is remote). */
+    private final AtomicInteger fromFeed = new AtomicInteger();
+    private final boolean holdFromFeed;
 
     public RoomRegistry(Map<String, GatewayConfig.Kind> kinds, EventBus bus, int loopCount,
                         ByteBufAllocator alloc, LongSupplier clock) {
@@ -35,6 +41,7 @@ public final class RoomRegistry {
         this.bus = bus;
         this.loopCount = loopCount;
         this.clock = clock;
+        this.holdFromFeed = bus.remoteHistory();
         for (String k : kinds.keySet()) {
             perKind.put(k, new AtomicInteger());
         }
@@ -68,14 +75,23 @@ public final class RoomRegistry {
      */
     public Room acquire(String name) throws RoomLimitException {
         Room room = rooms.get(name);
-        if (room != null) {
-            return room;
-        }
         GatewayConfig.Kind kind = kindOf(name);
         AtomicInteger count = perKind.get(kind.name());
+        if (room != null) {
+            if (room.leaveFeed()) { // held from the feed until now: it counts as a subscribed room from here on
+                fromFeed.decrementAndGet();
+                if (count.incrementAndGet() > kind.maxRooms()) {
+                    count.decrementAndGet();
+                    room.holdForFeed();
+                    fromFeed.incrementAndGet();
+                    throw limit(kind);
+                }
+            }
+            return room;
+        }
         if (count.incrementAndGet() > kind.maxRooms()) {
             count.decrementAndGet();
-            throw new RoomLimitException("room kind " + kind.name() + " is at its limit of " + kind.maxRooms() + " rooms");
+            throw limit(kind);
         }
         int ring = kind.delivery() == GatewayConfig.Delivery.CONFLATE ? 1 : Math.min(kind.historyEvents(), RELIABLE_RING_EVENTS);
         Room created = new Room(name, kind, ring, loopCount, clock.getAsLong());
@@ -95,6 +111,51 @@ public final class RoomRegistry {
                 action.accept(room);
             }
         }
+    }
+
+    private static RoomLimitException limit(GatewayConfig.Kind kind) {
+        return new RoomLimitException("room kind " + kind.name() + " is at its limit of " + kind.maxRooms() + " rooms");
+    }
+
+    /**
+     * When the bus's history is remote (JetStream), a room nobody here subscribes to is held from the live stream
+     * all the same, with a small ring ({@link Room#FEED_RING_MAX_BYTES}): a client that moves here from a failed
+     * node resumes from this node's memory instead of a JetStream request, and a storm of them does not become tens
+     * of thousands of requests. At most {@link #MAX_FEED_ROOMS} rooms at once (beyond: the bus serves them); they do
+     * not count against a kind's {@code max-rooms} until a subscriber takes one, and an idle one retires like any
+     * room. The ring covers everything after the event before {@code event}: the bus delivers every event in order
+     * (a gap is signalled and handled as in {@link io.tickwire.gateway.fanout.Fanout#onGap}).
+     *
+     * @return the room to append {@code event} to, or null when rooms are not held from the feed or the budget is
+     *     used up
+     */
+    public Room holdFromFeed(BusEvent event) {
+        if (!holdFromFeed) {
+            return null;
+        }
+        GatewayConfig.Kind kind = kindOf(event.room());
+        if (kind == null) {
+            return null;
+        }
+        if (fromFeed.incrementAndGet() > MAX_FEED_ROOMS) {
+            fromFeed.decrementAndGet();
+            return null;
+        }
+        int ring = kind.delivery() == GatewayConfig.Delivery.CONFLATE ? 1 : Math.min(kind.historyEvents(), RELIABLE_RING_EVENTS);
+        Room created = new Room(event.room(), kind, ring, loopCount, clock.getAsLong());
+        created.holdForFeed();
+        Room raced = rooms.putIfAbsent(event.room(), created);
+        if (raced != null) { // a subscriber created it meanwhile
+            fromFeed.decrementAndGet();
+            return raced;
+        }
+        created.warmed(event.epoch(), event.seq() - 1, null);
+        return created;
+    }
+
+    /** Rooms held from the feed now. */
+    public int heldFromFeed() {
+        return fromFeed.get();
     }
 
     /** Retires rooms idle longer than their kind allows; returns how many. */
@@ -125,7 +186,11 @@ public final class RoomRegistry {
 
     private void forget(Room room) {
         if (rooms.remove(room.name(), room)) {
-            perKind.get(room.kind().name()).decrementAndGet();
+            if (room.leaveFeed()) {
+                fromFeed.decrementAndGet();
+            } else {
+                perKind.get(room.kind().name()).decrementAndGet();
+            }
         }
     }
 

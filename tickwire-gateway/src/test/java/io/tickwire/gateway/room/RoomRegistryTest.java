@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.PooledByteBufAllocator;
+import io.tickwire.gateway.bus.BusEvent;
+import io.tickwire.gateway.bus.EventBus;
 import io.tickwire.gateway.bus.InMemoryEventBus;
 import io.tickwire.gateway.config.GatewayConfig;
 import io.tickwire.gateway.config.GatewayConfig.Access;
@@ -337,5 +339,145 @@ class RoomRegistryTest {
         assertThat(account.addSubscriber(0, new IdleSubscriber())).isFalse();
         Room.Position p = price.position();
         assertThat(p.latest()).as("a cleared room holds no buffer").isNull();
+    }
+
+    // ---- rooms held from the feed (remote bus history) ----
+
+    /** The in-memory bus, presented as one whose history is remote (as JetStream's is). */
+    private RoomRegistry remoteHistoryRegistry() {
+        EventBus remote = new EventBus() {
+            @Override
+            public java.util.concurrent.CompletionStage<PublishResult> publish(String room, byte[] data, String msgId) {
+                return bus.publish(room, data, msgId);
+            }
+
+            @Override
+            public void start(EventSink sink) {
+                bus.start(sink);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<RoomPosition> position(String room) {
+                return bus.position(room);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<HistoryRead> readAfter(String room, long afterSeq, int max) {
+                return bus.readAfter(room, afterSeq, max);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<BusEvent> latest(String room) {
+                return bus.latest(room);
+            }
+
+            @Override
+            public boolean remoteHistory() {
+                return true;
+            }
+
+            @Override
+            public void close() {}
+        };
+        return new RoomRegistry(KINDS, remote, 1, PooledByteBufAllocator.DEFAULT, now::get);
+    }
+
+    private BusEvent event(String room, long seq) {
+        return new BusEvent(room, seq, bus.processEpoch(), now.get(), ("{\"n\":" + seq + "}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void withALocalHistoryNoRoomIsHeldFromTheFeed() {
+        assertThat(registry.holdFromFeed(event("account:1", 5))).isNull();
+        assertThat(registry.size()).isZero();
+    }
+
+    @Test
+    void aRoomHeldFromTheFeedCoversEverythingAfterTheEventBeforeItsFirst() throws Exception {
+        RoomRegistry feed = remoteHistoryRegistry();
+        try {
+            Room room = feed.holdFromFeed(event("account:7", 41));
+            assertThat(room.whenWarm()).isCompleted();
+            assertThat(room.append(feed.encoder().event(event("account:7", 41)), now.get())).isTrue();
+            assertThat(room.append(feed.encoder().event(event("account:7", 44)), now.get())).isTrue();
+            assertThat(room.after(39)).as("older than the feed's first event").isSameAs(Room.NOT_COVERED);
+            EncodedEvent first = room.after(40);
+            EncodedEvent second = room.after(41);
+            try {
+                assertThat(first.seq()).isEqualTo(41);
+                assertThat(second.seq()).isEqualTo(44);
+            } finally {
+                first.release();
+                second.release();
+            }
+            assertThat(room.after(44)).as("nothing newer yet").isNull();
+            assertThat(feed.get("account:7")).isSameAs(room);
+            assertThat(feed.heldFromFeed()).isEqualTo(1);
+        } finally {
+            feed.clear();
+        }
+    }
+
+    @Test
+    void roomsHeldFromTheFeedDoNotCountAgainstTheKindsLimitUntilASubscriberTakesOne() throws Exception {
+        RoomRegistry feed = remoteHistoryRegistry();
+        try {
+            for (int i = 1; i <= 5; i++) { // account allows 2 rooms
+                assertThat(feed.holdFromFeed(event("account:" + i, i))).isNotNull();
+            }
+            assertThat(feed.acquire("account:1")).isSameAs(feed.get("account:1"));
+            assertThat(feed.heldFromFeed()).isEqualTo(4);
+            feed.acquire("account:9"); // a new room: the second of the kind
+            assertThatThrownBy(() -> feed.acquire("account:2")).isInstanceOf(RoomLimitException.class);
+            assertThat(feed.heldFromFeed()).as("refused: still held from the feed").isEqualTo(4);
+            assertThat(feed.get("account:2")).isNotNull();
+        } finally {
+            feed.clear();
+        }
+        assertThat(feed.heldFromFeed()).isZero();
+    }
+
+    @Test
+    void theFeedsRoomsAreBoundedAndRetireWhenIdle() {
+        RoomRegistry feed = remoteHistoryRegistry();
+        try {
+            for (int i = 0; i < RoomRegistry.MAX_FEED_ROOMS; i++) {
+                assertThat(feed.holdFromFeed(event("trades:S" + i, i + 1))).isNotNull();
+            }
+            assertThat(feed.holdFromFeed(event("trades:ONE_MORE", 1))).as("budget used up").isNull();
+            assertThat(feed.get("trades:ONE_MORE")).isNull();
+            now.addAndGet(TRADES.idleEvictSeconds() * 1000);
+            assertThat(feed.sweep()).isEqualTo(RoomRegistry.MAX_FEED_ROOMS);
+            assertThat(feed.heldFromFeed()).isZero();
+            assertThat(feed.holdFromFeed(event("trades:ONE_MORE", 1))).isNotNull();
+        } finally {
+            feed.clear();
+        }
+    }
+
+    @Test
+    void theRingOfARoomHeldFromTheFeedIsSmallUntilSubscribed() throws Exception {
+        RoomRegistry feed = remoteHistoryRegistry();
+        try {
+            Room room = feed.holdFromFeed(event("trades:BIG", 1));
+            for (long seq = 1; seq <= 100; seq++) { // ~300-byte frames: 16 KiB holds about 50
+                byte[] data = ("{\"pad\":\"" + "x".repeat(256) + "\"}").getBytes(StandardCharsets.UTF_8);
+                room.append(feed.encoder().event(new BusEvent("trades:BIG", seq, bus.processEpoch(), now.get(), data)),
+                        now.get());
+            }
+            assertThat(room.after(10)).as("evicted under the feed ring's bound").isSameAs(Room.NOT_COVERED);
+            feed.acquire("trades:BIG");
+            for (long seq = 101; seq <= 200; seq++) {
+                room.append(feed.encoder().event(event("trades:BIG", seq)), now.get());
+            }
+            EncodedEvent e = room.after(100);
+            try {
+                assertThat(e.seq()).as("subscribed: the full ring holds all 100 newer events").isEqualTo(101);
+            } finally {
+                e.release();
+            }
+        } finally {
+            feed.clear();
+        }
     }
 }

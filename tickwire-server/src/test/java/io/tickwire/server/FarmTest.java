@@ -27,6 +27,8 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Failure tests of a gateway farm (design/farm.md §6): gateway nodes as separate JVMs on a real nats-server
@@ -162,13 +164,14 @@ class FarmTest {
     }
 
     /**
-     * NATS stopped for about 5 s, then started again on the same store and port while the publishers retry with the
-     * same msg_ids: not ready (503, bus disconnected) during, ready after; the clients stay connected, the epoch stays,
-     * and nothing is lost or doubled.
+     * NATS stopped (SIGTERM; variant: SIGKILL) for about 5 s, then started again on the same store and port while the
+     * publishers retry with the same msg_ids: not ready (503, bus disconnected) during, ready after; the clients stay
+     * connected, the epoch stays, and nothing is lost or doubled (JetStream's duplicate window survives the restart).
      */
-    @Test
+    @ParameterizedTest(name = "nats {0}")
+    @ValueSource(strings = {"stop", "kill"})
     @org.junit.jupiter.api.Order(3)
-    void natsStopAndStart() throws Exception {
+    void natsStopAndStart(String how) throws Exception {
         List<String> rooms = List.of("orders:7", "trades:T2");
         try (Farm farm = new Farm(false)) {
             List<GatewayProcess> nodes = farm.start("a", "b");
@@ -190,7 +193,11 @@ class FarmTest {
             Thread.sleep(3_000);
 
             long stoppedAt = System.nanoTime();
-            farm.nats.stop();
+            if (how.equals("kill")) {
+                farm.nats.kill();
+            } else {
+                farm.nats.stop();
+            }
             long notReadyMillis = -1;
             String notReadyBody = "";
             for (GatewayProcess node : nodes) {
@@ -222,7 +229,7 @@ class FarmTest {
                 rooms.forEach(r -> assertThat(cl.epoch(r)).as("epoch of %s on %s", r, cl).isEqualTo(epochsBefore.get(r)));
             }
             Counts counts = counts(clients, List.of(p1, p2), rooms);
-            report("nats-stop-start", counts, Map.of("not_ready_after_ms", notReadyMillis,
+            report("nats-" + how + "-start", counts, Map.of("not_ready_after_ms", notReadyMillis,
                     "ready_after_restart_ms", readyAgainMillis, "retries", p1.retries() + p2.retries(),
                     "not_ready_body", notReadyBody.replace(' ', '_')));
             counts.assertExactlyOnce();
@@ -334,7 +341,49 @@ class FarmTest {
         }
     }
 
+    /**
+     * The cluster-wide per-user limit ({@code cluster.max-connections-per-user} 2): a user with connections on A and B
+     * is refused (429) on C; after {@code kill -9} of A, C accepts the user once A's counts have expired
+     * ({@code cluster.node-ttl-ms}).
+     */
+    @Test
+    @org.junit.jupiter.api.Order(6)
+    void clusterWideUserLimit() throws Exception {
+        try (Farm farm = new Farm(true)) {
+            farm.env("TICKWIRE_CLUSTER_MAX_CONNECTIONS_PER_USER", "2");
+            List<GatewayProcess> nodes = farm.start("a", "b", "c");
+            GatewayProcess a = nodes.get(0);
+            GatewayProcess c = nodes.get(2);
+            String token = GatewayProcess.token("ivan");
+            farm.closeLater(new FarmClient("ivan-a", token, null, a.wsUri())).connect();
+            farm.closeLater(new FarmClient("ivan-b", token, null, nodes.get(1).wsUri())).connect();
+            awaitClusterNodes(a, 3, Duration.ofSeconds(15));
+            // the counts travel with the heartbeat: give C one to see A's and B's
+            int[] status = {0};
+            await(Duration.ofSeconds(10), () -> (status[0] = statusOrZero(c, token)) == 429,
+                    () -> "a third connection of ivan on C refused with 429, got " + status[0]);
+
+            long killedAt = System.nanoTime();
+            a.kill9();
+            await(Duration.ofSeconds(20), () -> (status[0] = statusOrZero(c, token)) == 101,
+                    () -> "ivan accepted on C after A's kill, got " + status[0]);
+            long acceptedMillis = (System.nanoTime() - killedAt) / 1_000_000;
+            report("cluster-user-limit", new Counts(0, 0, 0, 0), Map.of("accepted_on_c_after_kill_ms", acceptedMillis));
+        }
+    }
+
     // --- helpers
+
+    static int statusOrZero(GatewayProcess node, String token) {
+        try {
+            return handshakeStatus(node, token);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        } catch (Exception e) {
+            return 0;
+        }
+    }
 
     /** What a test counted over its clients' reliable rooms. */
     record Counts(long published, long received, long lost, long doubled) {

@@ -275,6 +275,9 @@ class FarmTest {
             int during = counter.events().size() - before;
             assertThat(during).as("events delivered in 3 s with Redis down").isGreaterThan(100);
             String metric = metricLine(a, "tickwire_coordination_up");
+            assertThat(metric).as("tickwire_coordination_up on /metrics").isNotEqualTo("absent");
+            assertThat(Double.parseDouble(metric.substring(metric.lastIndexOf(' ') + 1)))
+                    .as("tickwire_coordination_up while Redis is down: %s", metric).isZero();
 
             long redisStartedAt = System.nanoTime();
             farm.redis.start();
@@ -334,10 +337,24 @@ class FarmTest {
             clients.forEach(FarmClient::close);
 
             assertThat(handshakeStatus(nodes.get(2), token)).as("old token on C").isEqualTo(401);
+
+            // D, started after the revoke, must refuse the token as soon as it reports ready: it loads the farm's
+            // revocations from Redis at start. Measured, not only asserted: how long D accepted it after ready.
             GatewayProcess d = farm.start("d").get(0);
-            assertThat(handshakeStatus(d, token)).as("old token on D, started after the revoke").isEqualTo(401);
-            assertThat(handshakeStatus(d, GatewayProcess.token("frank"))).as("another user on D").isEqualTo(101);
+            long dReadyAt = System.nanoTime();
+            int firstOnD = handshakeStatus(d, token);
+            int onD = firstOnD;
+            while (onD != 401 && System.nanoTime() - dReadyAt < 10_000_000_000L) {
+                Thread.sleep(100);
+                onD = handshakeStatus(d, token);
+            }
+            times.put("d_first_status", firstOnD);
+            times.put("d_accepted_revoked_token_after_ready_ms", firstOnD == 401 ? 0
+                    : (System.nanoTime() - dReadyAt) / 1_000_000);
             report("revocation", new Counts(0, 0, 0, 0), times);
+            assertThat(onD).as("old token on D, started after the revoke, within 10 s").isEqualTo(401);
+            assertThat(firstOnD).as("old token on D at once when D reports ready").isEqualTo(401);
+            assertThat(handshakeStatus(d, GatewayProcess.token("frank"))).as("another user on D").isEqualTo(101);
         }
     }
 

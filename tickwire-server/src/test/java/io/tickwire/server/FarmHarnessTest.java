@@ -86,7 +86,8 @@ class FarmHarnessTest {
                     long stored = jsm.getStreamInfo("TICKWIRE_ORDERS").getStreamState().getMsgCount();
                     assertThat(stored).as("stored after a restart with retries (%d)", p.retries())
                             .isEqualTo(p.publishedCount());
-                    assertThat(p.retries()).isPositive();
+                    // no assertion on p.retries(): a publish made while the server is down may wait in jnats'
+                    // reconnect buffer and be acknowledged after the restart, within its timeout
                     PublishAck again = nc.jetStream().publish("tickwire.orders.1",
                             "{\"pub\":\"p\",\"n\":1}".getBytes(StandardCharsets.UTF_8),
                             PublishOptions.builder().messageId("orders:1/p-1").build());

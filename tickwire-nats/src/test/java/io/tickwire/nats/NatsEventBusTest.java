@@ -15,6 +15,7 @@ import io.tickwire.gateway.bus.EventBus;
 import io.tickwire.gateway.config.GatewayConfig.Access;
 import io.tickwire.gateway.config.GatewayConfig.Delivery;
 import io.tickwire.gateway.config.GatewayConfig.Kind;
+import io.tickwire.testsupport.NatsServerProcess;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

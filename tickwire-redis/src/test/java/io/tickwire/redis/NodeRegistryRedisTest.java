@@ -3,7 +3,7 @@ package io.tickwire.redis;
 import static io.tickwire.redis.TestNodes.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tickwire.redis.testing.RedisServerProcess;
+import io.tickwire.testsupport.RedisServerProcess;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;

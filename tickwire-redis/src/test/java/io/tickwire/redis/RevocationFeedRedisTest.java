@@ -2,7 +2,7 @@ package io.tickwire.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tickwire.redis.testing.RedisServerProcess;
+import io.tickwire.testsupport.RedisServerProcess;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

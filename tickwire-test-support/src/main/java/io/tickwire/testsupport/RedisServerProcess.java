@@ -1,4 +1,4 @@
-package io.tickwire.redis.testing;
+package io.tickwire.testsupport;
 
 import java.io.File;
 import java.io.IOException;
@@ -29,8 +29,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>The binary is {@code $TICKWIRE_REDIS_SERVER}, else {@code redis-server} on the {@code PATH}, else
  * {@code /usr/bin/redis-server}. Missing: the test fails under CI ({@code CI=true}) and is skipped elsewhere, with the
  * install hint.
+ *
+ * <p>Without the extension: {@link #start()} (the first call picks the port) and {@link #close()}.
  */
-public final class RedisServerProcess implements BeforeAllCallback, AfterAllCallback {
+public final class RedisServerProcess implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
     private static final long READY_TIMEOUT_MILLIS = 10_000;
 
@@ -42,14 +44,17 @@ public final class RedisServerProcess implements BeforeAllCallback, AfterAllCall
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        binary = findBinary();
-        port = freePort();
-        Files.createDirectories(logDir);
         start();
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    /** Kills the server; for use without the extension ({@link #start()} in the test, this in a {@code finally}). */
+    @Override
+    public void close() {
         kill();
     }
 
@@ -70,6 +75,11 @@ public final class RedisServerProcess implements BeforeAllCallback, AfterAllCall
     public synchronized void start() throws IOException, InterruptedException {
         if (running()) {
             throw new IllegalStateException("redis-server is already running on " + port);
+        }
+        if (binary == null) {
+            binary = findBinary();
+            port = freePort();
+            Files.createDirectories(logDir);
         }
         File log = logDir.resolve("redis-" + port + ".log").toFile();
         ProcessBuilder pb = new ProcessBuilder(List.of(binary.toString(),
@@ -166,7 +176,8 @@ public final class RedisServerProcess implements BeforeAllCallback, AfterAllCall
         }
     }
 
-    private static Path findBinary() {
+    /** The binary this class would run; aborts (or fails on CI) when there is none. */
+    public static Path findBinary() {
         String env = System.getenv("TICKWIRE_REDIS_SERVER");
         if (env != null && !env.isBlank()) {
             Path p = Paths.get(env);

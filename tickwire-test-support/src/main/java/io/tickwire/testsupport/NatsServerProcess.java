@@ -1,13 +1,16 @@
-package io.tickwire.nats;
+package io.tickwire.testsupport;
 
-import io.nats.client.Connection;
-import io.nats.client.Nats;
-import io.nats.client.Options;
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -28,15 +31,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code @RegisterExtension static final NatsServerProcess nats = new NatsServerProcess();}.
  *
  * <p>Started before the class's tests on a free loopback port with its own store directory, ready once it answers
- * a JetStream request; {@link #stop()} (SIGTERM), {@link #kill()} (SIGKILL) and {@link #start()} again on the same
+ * a JetStream request (sent in the text protocol over a plain socket: this module, on every module's test class
+ * path, needs no NATS client); {@link #stop()} (SIGTERM), {@link #kill()} (SIGKILL) and {@link #start()} again on the same
  * port and store; killed after the class and, should the JVM exit first, by a shutdown hook. Its output goes to
  * {@code target/nats-logs/nats-<n>.log}, never to a pipe nobody reads (a full pipe would block the server).
  *
  * <p>The binary is {@code $TICKWIRE_NATS_SERVER}, else {@code nats-server} on the {@code PATH}, else
  * {@code /usr/sbin/nats-server} (Debian's package; a non-root {@code PATH} may lack {@code /usr/sbin}). Without one
  * the tests fail on CI ({@code CI=true}) and are skipped elsewhere, with the install hint.
+ *
+ * <p>Without the extension: {@link #start()} (the first call picks the port and store) and {@link #close()}.
  */
-public final class NatsServerProcess implements BeforeAllCallback, AfterAllCallback {
+public final class NatsServerProcess implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
     private static final AtomicInteger COUNT = new AtomicInteger();
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
@@ -51,6 +57,34 @@ public final class NatsServerProcess implements BeforeAllCallback, AfterAllCallb
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    /**
+     * Kills the server and deletes its store. For use without the extension (a server per test: {@link #start()}
+     * in the test, this in a {@code finally} or try-with-resources).
+     */
+    @Override
+    public synchronized void close() {
+        destroyForcibly();
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException ignored) {
+                // shutting down already
+            }
+            shutdownHook = null;
+        }
+        deleteRecursively(storeDir);
+    }
+
+    /** First start: the binary, a free port, a store directory, the log file and the shutdown hook. */
+    private void init() throws IOException {
         binary = findBinary();
         Path target = Paths.get("target").toAbsolutePath();
         Files.createDirectories(target.resolve("nats-logs"));
@@ -59,20 +93,6 @@ public final class NatsServerProcess implements BeforeAllCallback, AfterAllCallb
         port = freePort();
         shutdownHook = new Thread(this::destroyForcibly, "nats-server-killer");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        start();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        destroyForcibly();
-        if (shutdownHook != null) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException ignored) {
-                // shutting down already
-            }
-        }
-        deleteRecursively(storeDir);
     }
 
     /** {@code nats://127.0.0.1:<port>}. */
@@ -96,6 +116,9 @@ public final class NatsServerProcess implements BeforeAllCallback, AfterAllCallb
     public synchronized void start() throws IOException, InterruptedException {
         if (running()) {
             return;
+        }
+        if (binary == null) {
+            init();
         }
         List<String> command = new ArrayList<>(List.of(binary.toString(), "-js", "-sd", storeDir.toString(),
                 "-a", "127.0.0.1", "-p", Integer.toString(port), "-n", "tw-test-" + index));
@@ -147,27 +170,66 @@ public final class NatsServerProcess implements BeforeAllCallback, AfterAllCallb
         }
     }
 
-    @SuppressWarnings("try") // Connection.close may throw InterruptedException, which the loop passes on
-    private void awaitJetStream() throws IOException, InterruptedException {
+    private void awaitJetStream() throws InterruptedException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        Exception last = null;
+        String last = "no answer";
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("nats-server exited with " + process.exitValue() + ":\n" + logTail());
             }
-            Options options = Options.builder().server(url()).noReconnect()
-                    .connectionTimeout(Duration.ofMillis(500)).errorListener(new io.nats.client.ErrorListener() {}).build();
-            try (Connection nc = Nats.connect(options)) {
-                nc.jetStreamManagement().getAccountStatistics();
+            last = probeJetStream();
+            if (last == null) {
                 return;
-            } catch (Exception e) {
-                last = e;
-                Thread.sleep(50);
             }
+            Thread.sleep(50);
         }
         destroyForcibly();
         throw new IllegalStateException("nats-server on port " + port + " did not answer JetStream requests within "
                 + READY_TIMEOUT + " (" + last + "):\n" + logTail());
+    }
+
+    /**
+     * One JetStream request ({@code $JS.API.INFO}, the account statistics) in the NATS text protocol over a plain
+     * socket, so that this module needs no NATS client: null when a reply came, else why not. With
+     * {@code no_responders}, a request nobody answers (JetStream not up yet) comes back at once as an {@code HMSG}
+     * with status 503.
+     */
+    private String probeJetStream() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+            s.setSoTimeout(1000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            String info = in.readLine();
+            if (info == null || !info.startsWith("INFO ")) {
+                return "no INFO line: " + info;
+            }
+            OutputStream out = s.getOutputStream();
+            out.write(("CONNECT {\"verbose\":false,\"pedantic\":false,\"headers\":true,\"no_responders\":true,"
+                    + "\"name\":\"tickwire-probe\"}\r\n"
+                    + "SUB _INBOX.tickwire-probe 1\r\n"
+                    + "PUB $JS.API.INFO _INBOX.tickwire-probe 0\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.startsWith("MSG ")) {
+                    return null;
+                }
+                if (line.startsWith("HMSG ")) {
+                    return "JetStream not answering (" + line + ")";
+                }
+                if (line.startsWith("-ERR")) {
+                    return line;
+                }
+                if (line.startsWith("PING")) {
+                    out.write("PONG\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+            }
+            return "connection closed";
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     private synchronized void destroyForcibly() {
@@ -182,7 +244,8 @@ public final class NatsServerProcess implements BeforeAllCallback, AfterAllCallb
         }
     }
 
-    static Path findBinary() {
+    /** The binary this class would run; aborts (or fails on CI) when there is none. */
+    public static Path findBinary() {
         String env = System.getenv("TICKWIRE_NATS_SERVER");
         if (env != null && !env.isBlank()) {
             Path p = Paths.get(env);

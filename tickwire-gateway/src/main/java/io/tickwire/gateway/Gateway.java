@@ -122,9 +122,12 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** The node takes connections: started, not draining, and its bus connected and caught up. */
+    /**
+     * The node takes connections: started, not draining, its bus connected and caught up, and its first exchange
+     * with the farm's coordination over (so that it knows the revocations made before it started).
+     */
     public boolean ready() {
-        return ready && !drain.draining() && bus.ready();
+        return ready && !drain.draining() && bus.ready() && coordinator.settled();
     }
 
     private Readiness readiness() {
@@ -140,7 +143,7 @@ public final class Gateway implements AutoCloseable {
                 JsonWriter json = new JsonWriter(96).beginObject()
                         .field("status", ok ? "ready" : "not_ready")
                         .field("bus", bus.state())
-                        .field("coordination", coordinator.state().word());
+                        .field("coordination", coordinator.settled() ? coordinator.state().word() : "starting");
                 if (drain.draining()) {
                     json.field("draining", true);
                 }

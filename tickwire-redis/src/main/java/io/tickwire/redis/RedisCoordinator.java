@@ -82,6 +82,7 @@ public final class RedisCoordinator implements AutoCloseable {
     private volatile boolean everUp;
     private volatile boolean warnedUnreachable;
     private volatile boolean closed;
+    private volatile boolean settled;
 
     /**
      * @param load this node's load, read at each heartbeat (on the coordinator's thread; must be cheap)
@@ -134,6 +135,15 @@ public final class RedisCoordinator implements AutoCloseable {
 
     public CoordinationState state() {
         return state.get();
+    }
+
+    /**
+     * True once the first heartbeat after {@link #start()} has ended, whether Redis answered or not, and the
+     * revocations it loaded were handed to the listener: a node that reports ready only then refuses, from its
+     * first connection, the tokens the farm revoked before it started (when Redis is up).
+     */
+    public boolean settled() {
+        return settled;
     }
 
     /** True while coordination works (state {@link CoordinationState#OK}). */
@@ -315,6 +325,10 @@ public final class RedisCoordinator implements AutoCloseable {
             if (closed) {
                 return;
             }
+            if (!settled) {
+                // after the revocations the catch-up loaded: they were queued to the worker before this
+                executeQuietly(() -> settled = true);
+            }
             StatefulRedisPubSubConnection<String, String> ps = pubsub;
             if (e == null && ps != null && ps.isOpen()) {
                 recovered();
@@ -393,6 +407,14 @@ public final class RedisCoordinator implements AutoCloseable {
             log.warn("the node load supplier failed; reporting the last load", e);
         }
         return lastLoad;
+    }
+
+    private void executeQuietly(Runnable task) {
+        try {
+            worker.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // closed: the node is leaving
+        }
     }
 
     private void deliver(Revocation r) {

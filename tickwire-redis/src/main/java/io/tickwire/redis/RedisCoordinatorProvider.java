@@ -39,6 +39,11 @@ public final class RedisCoordinatorProvider implements CoordinatorProvider {
         }
 
         @Override
+        public boolean settled() {
+            return redis.settled();
+        }
+
+        @Override
         public State state() {
             return switch (redis.state()) {
                 case OK -> State.OK;

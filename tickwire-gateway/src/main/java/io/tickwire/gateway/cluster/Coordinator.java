@@ -31,6 +31,15 @@ public interface Coordinator extends AutoCloseable {
 
     State state();
 
+    /**
+     * False until the first exchange with the farm's store after {@link #start()} has ended (answered or failed),
+     * and what it brought (the farm's revocations) applied: the node is not ready before, so that it refuses
+     * tokens revoked before it started from its first connection on.
+     */
+    default boolean settled() {
+        return true;
+    }
+
     /** The farm's live nodes, this one included once it has announced itself; fails if the store does not answer. */
     CompletionStage<List<NodeStatus>> nodes();
 

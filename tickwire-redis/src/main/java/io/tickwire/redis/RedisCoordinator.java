@@ -109,8 +109,8 @@ public final class RedisCoordinator implements AutoCloseable {
         this.uri = RedisURI.create(settings.redisUrl());
         this.uri.setTimeout(settings.commandTimeout());
         this.resources = DefaultClientResources.builder()
-                .ioThreadPoolSize(1)
-                .computationThreadPoolSize(1)
+                .ioThreadPoolSize(2) // Lettuce's minimum
+                .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
                 .build();
         this.client = RedisClient.create(resources);

@@ -1,6 +1,7 @@
 package io.tickwire.gateway.cli;
 
 import io.tickwire.gateway.Gateway;
+import io.tickwire.gateway.bus.BusUnavailableException;
 import io.tickwire.gateway.config.ConfigException;
 import io.tickwire.gateway.config.ConfigLoader;
 import io.tickwire.gateway.config.GatewayConfig;
@@ -19,10 +20,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code tickwire demo} and {@code tickwire serve}. */
+/** {@code tickwire demo}, {@code tickwire serve} and {@code tickwire token}. */
 @Command(name = "tickwire", mixinStandardHelpOptions = true, version = "tickwire 0.1.0",
         description = "WebSocket gateway for real-time trading data.",
-        subcommands = {Main.Demo.class, Main.Serve.class})
+        subcommands = {Main.Demo.class, Main.Serve.class, TokenCommand.class})
 public final class Main implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -63,7 +64,8 @@ public final class Main implements Runnable {
             Gateway gateway;
             try {
                 gateway = Gateway.start(cfg);
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | ConfigException | BusUnavailableException e) {
+                // a bad key file, a module missing for bus.type or cluster.redis.url, NATS unreachable
                 System.err.println("tickwire: cannot start: " + e.getMessage());
                 return 2;
             }

@@ -6,6 +6,7 @@ import io.tickwire.gateway.config.ConfigLoader;
 import io.tickwire.gateway.config.GatewayConfig;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,11 +37,14 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "the gateway's YAML configuration (optional)")
     Path config;
 
+    /** The environment the configuration is read from (tests give their own). */
+    Map<String, String> env = System.getenv();
+
     @Override
     public Integer call() {
         GatewayConfig cfg;
         try {
-            cfg = ConfigLoader.load(GatewayConfig.Mode.SERVE, config, System.getenv());
+            cfg = ConfigLoader.load(GatewayConfig.Mode.SERVE, config, env);
         } catch (ConfigException e) {
             System.err.println("tickwire token: " + e.getMessage());
             return 2;

@@ -75,7 +75,7 @@ class ConfigValidationTest {
         loadFails(file)
                 .hasMessageStartingWith("sever: unknown key")
                 .hasMessageEndingWith(
-                        "valid keys at the top level: node-id, server, ws, outbound, auth, rooms, bus, demo, tls, drain");
+                        "valid keys at the top level: node-id, server, ws, outbound, auth, rooms, bus, demo, tls, drain, cluster");
     }
 
     @Test
@@ -230,9 +230,26 @@ class ConfigValidationTest {
     }
 
     @Test
-    void onlyTheMemoryBusExists() throws IOException {
-        loadFails(write("bus: {type: nats}\n"))
-                .hasMessageStartingWith("bus.type: only 'memory' is available in this build, got 'nats'");
+    void anUnknownBusTypeIsRefused() throws IOException {
+        loadFails(write("bus: {type: kafka}\n")).hasMessageStartingWith("bus.type: expected memory or nats, got 'kafka'");
+    }
+
+    @Test
+    void aBusWhoseModuleIsMissingIsAClearStartError() throws IOException {
+        GatewayConfig c = ConfigLoader.load(Mode.DEMO, write("bus: {type: nats}\nserver: {port: 0}\n"), Map.of());
+        assertThatThrownBy(() -> io.tickwire.gateway.Gateway.start(c))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("bus.type nats needs the tickwire-nats module on the class path: run"
+                        + " tickwire-server/target/tickwire.jar, which holds every bus");
+    }
+
+    @Test
+    void aRedisUrlWithoutItsModuleIsAClearStartError() throws IOException {
+        GatewayConfig c = ConfigLoader.load(Mode.DEMO,
+                write("cluster: {redis: {url: \"redis://127.0.0.1:6379\"}}\nserver: {port: 0}\n"), Map.of());
+        assertThatThrownBy(() -> io.tickwire.gateway.Gateway.start(c))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("cluster.redis.url needs the tickwire-redis module on the class path");
     }
 
     // --- the secret ---

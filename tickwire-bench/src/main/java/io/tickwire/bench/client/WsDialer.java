@@ -42,8 +42,8 @@ public final class WsDialer implements AutoCloseable {
     public static final int CONNECT_TIMEOUT_MILLIS = 10_000;
     private static final int MAX_FRAME_BYTES = 1 << 20;
 
-    private final URI wsUri;
-    private final InetSocketAddress remote;
+    private final URI[] wsUris;
+    private final InetSocketAddress[] remotes;
     private final SourceAddresses sources;
     private final EventLoopGroup group;
     private final EventLoop[] loops;
@@ -51,13 +51,28 @@ public final class WsDialer implements AutoCloseable {
     private final boolean epoll;
 
     public WsDialer(URI httpUri, int threads, int sourceIps) {
-        int port = httpUri.getPort() > 0 ? httpUri.getPort() : "https".equals(httpUri.getScheme()) ? 443 : 80;
-        if (!"http".equals(httpUri.getScheme())) {
-            throw new IllegalArgumentException("--url must be http://host:port (TLS is not supported by the bench): " + httpUri);
+        this(List.of(httpUri), threads, sourceIps);
+    }
+
+    /** A dialer for several gateways (target 0 first: the others are where clients go when it fails). */
+    public WsDialer(List<URI> httpUris, int threads, int sourceIps) {
+        this.wsUris = new URI[httpUris.size()];
+        this.remotes = new InetSocketAddress[httpUris.size()];
+        for (int i = 0; i < httpUris.size(); i++) {
+            URI httpUri = httpUris.get(i);
+            if (!"http".equals(httpUri.getScheme())) {
+                throw new IllegalArgumentException("--url must be http://host:port (TLS is not supported by the bench): "
+                        + httpUri);
+            }
+            int port = httpUri.getPort() > 0 ? httpUri.getPort() : 80;
+            wsUris[i] = URI.create("ws://" + httpUri.getHost() + ":" + port + "/ws");
+            remotes[i] = new InetSocketAddress(httpUri.getHost(), port);
         }
-        this.wsUri = URI.create("ws://" + httpUri.getHost() + ":" + port + "/ws");
-        this.remote = new InetSocketAddress(httpUri.getHost(), port);
-        this.sources = SourceAddresses.forTarget(remote, sourceIps);
+        SourceAddresses s = null;
+        for (InetSocketAddress remote : remotes) {
+            s = SourceAddresses.forTarget(remote, sourceIps); // checks each target is loopback when binding
+        }
+        this.sources = s;
         this.epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(threads, io);
@@ -72,16 +87,21 @@ public final class WsDialer implements AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS);
     }
 
+    /** How many gateways this dialer reaches. */
+    public int targets() {
+        return wsUris.length;
+    }
+
     public String transport() {
         return epoll ? "epoll" : "nio";
     }
 
     public URI wsUri() {
-        return wsUri;
+        return wsUris[0];
     }
 
     public InetSocketAddress remote() {
-        return remote;
+        return remotes[0];
     }
 
     public int sourceIps() {
@@ -97,16 +117,27 @@ public final class WsDialer implements AutoCloseable {
         return loops.clone();
     }
 
-    /** A handshaker for one attempt with {@code token}. */
+    /** A handshaker for one attempt with {@code token} at the first gateway. */
     public WebSocketClientHandshaker handshaker(String token) {
+        return handshaker(token, 0);
+    }
+
+    /** A handshaker for one attempt with {@code token} at gateway {@code target}. */
+    public WebSocketClientHandshaker handshaker(String token, int target) {
         DefaultHttpHeaders headers = new DefaultHttpHeaders();
         headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token);
-        return WebSocketClientHandshakerFactory.newHandshaker(wsUri, WebSocketVersion.V13, null, false, headers,
+        return WebSocketClientHandshakerFactory.newHandshaker(wsUris[target], WebSocketVersion.V13, null, false, headers,
                 MAX_FRAME_BYTES, true, false, 10_000L, false, false);
     }
 
     /** Starts connection {@code index}'s attempt on its loop; {@code handler} is told everything that follows. */
     public ChannelFuture dial(int index, WsClientHandler handler) {
+        return dial(index, 0, handler);
+    }
+
+    /** {@link #dial(int, WsClientHandler)} to gateway {@code target}. */
+    public ChannelFuture dial(int index, int target, WsClientHandler handler) {
+        InetSocketAddress remote = remotes[target];
         Bootstrap b = bootstrap.clone(loop(index)).handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {

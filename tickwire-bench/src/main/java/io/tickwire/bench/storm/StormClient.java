@@ -38,6 +38,8 @@ final class StormClient {
     long resubscribedNanos;
     long resumedNanos;
     int attemptsAfterCut;
+    /** The gateway of the next attempt (index into the dialer's targets). */
+    int node;
     boolean gaveUp;
     volatile String failure;
 

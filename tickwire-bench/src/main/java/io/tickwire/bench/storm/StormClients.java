@@ -37,6 +37,8 @@ final class StormClients {
     private volatile boolean closing;
     private volatile boolean cutDone;
     private volatile long cutStartNanos;
+    /** After {@link #kill}: attempts go to the surviving gateways. */
+    private volatile boolean failover;
 
     private final AtomicInteger subscribed = new AtomicInteger();
     private final AtomicInteger resumed = new AtomicInteger();
@@ -153,6 +155,42 @@ final class StormClients {
         // a client between attempts (none should be) reconnects on its schedule and resumes like the others
     }
 
+    /**
+     * The storm by a node's death instead of a network cut: every client is marked cut on its loop, then the
+     * gateway process {@code pid} is killed (SIGKILL); its kernel ends the connections, and each client reconnects to
+     * the other gateways: the first attempt to gateway 1 + (i mod (n - 1)), as clients given the nodes' URLs in a
+     * shuffled order would, each later attempt to the next one. Returns the nanoseconds from the start to the kill.
+     */
+    long kill(long pid) throws InterruptedException {
+        ProcessHandle node = ProcessHandle.of(pid).orElseThrow(() -> new IllegalArgumentException("no process " + pid));
+        CountDownLatch done = new CountDownLatch(byLoop.size());
+        cutStartNanos = System.nanoTime();
+        cutDone = true;
+        failover = true;
+        EventLoop[] loops = dialer.loops();
+        for (int i = 0; i < loops.length; i++) {
+            List<StormClient> mine = byLoop.get(i);
+            loops[i].execute(() -> {
+                for (StormClient c : mine) {
+                    c.awaitingResume = true;
+                    c.live = false;
+                    c.target = -1;
+                    Channel ch = c.channel;
+                    if (ch != null && ch.isActive()) {
+                        c.cutting = true; // its end, by the node's death, is expected
+                        connectionsCut.incrementAndGet();
+                    }
+                }
+                done.countDown();
+            });
+        }
+        done.await();
+        if (!node.destroyForcibly()) {
+            throw new IllegalStateException("could not kill process " + pid);
+        }
+        return System.nanoTime() - cutStartNanos;
+    }
+
     private void dial(StormClient c) {
         if (closing || c.gaveUp) {
             return;
@@ -161,8 +199,12 @@ final class StormClients {
             c.attemptsAfterCut++;
             attemptsAfterCut.incrementAndGet();
         }
+        if (failover) {
+            int others = dialer.targets() - 1;
+            c.node = 1 + (c.index + c.attemptsAfterCut - 1) % others;
+        }
         c.resumeSent = false;
-        c.channel = dialer.dial(c.index, new StormHandler(dialer.handshaker(c.token), c, this)).channel();
+        c.channel = dialer.dial(c.index, c.node, new StormHandler(dialer.handshaker(c.token, c.node), c, this)).channel();
     }
 
     void subscribed(StormClient c) {

@@ -13,6 +13,7 @@ import io.tickwire.bench.support.HttpPublisher;
 import io.tickwire.bench.support.MeasureWindow;
 import io.tickwire.bench.support.OpenFiles;
 import io.tickwire.bench.support.ProcessStats;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,8 +99,17 @@ public final class StormCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Event-loop threads of the clients; 0 = cores (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--gateway-pid", description = "The gateway's pid: its CPU during the storm and its peak RSS.")
+    @Option(names = "--gateway-pid", description = "The gateway's pid: its CPU during the storm and its peak RSS"
+            + " (with --kill-pid: a surviving node's).")
     Long gatewayPid;
+
+    @Option(names = "--kill-pid", description = "A farm's storm: instead of cutting the connections, kill (SIGKILL) this"
+            + " process, the gateway at --url; the clients move to the --failover-url nodes, and publishing and the"
+            + " metrics go through the first of them.")
+    Long killPid;
+
+    @Option(names = "--failover-url", description = "Another node of the farm (repeat for each), for --kill-pid.")
+    List<URI> failoverUrls = new ArrayList<>();
 
     @Option(names = "--gateway-log", description = "The gateway's log, to report its admission settings (else read from its environment with --gateway-pid).")
     Path gatewayLog;
@@ -121,7 +131,10 @@ public final class StormCommand implements Callable<Integer> {
         RetryPolicy policy;
         try {
             policy = new RetryPolicy(new Backoff(backoffMin, backoffMax, backoffMultiplier));
-            dialer = new WsDialer(target.url, threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), sourceIps);
+            List<URI> nodes = new ArrayList<>();
+            nodes.add(target.url);
+            nodes.addAll(failoverUrls);
+            dialer = new WsDialer(nodes, threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), sourceIps);
         } catch (IllegalArgumentException e) {
             System.err.println("storm: " + e.getMessage());
             return 2;
@@ -141,7 +154,8 @@ public final class StormCommand implements Callable<Integer> {
             all.add(new StormClient(i, i % roomCount, room, tokens.client("storm-" + i, granted ? List.of(room) : List.of())));
         }
         StormClients clients = new StormClients(dialer, policy, all);
-        GatewayProbe probe = new GatewayProbe(target.url, null);
+        URI serving = killPid == null ? target.url : failoverUrls.get(0); // publishing and metrics survive the kill
+        GatewayProbe probe = new GatewayProbe(serving, null);
         ProcessStats gateway = gatewayPid == null ? null : new ProcessStats(gatewayPid);
 
         System.err.printf("storm: connecting %d clients at %.0f/s over %d source addresses (%s), %d %s rooms%n",
@@ -159,7 +173,7 @@ public final class StormCommand implements Callable<Integer> {
 
         MeasureWindow everything = new MeasureWindow();
         everything.set(0, Long.MAX_VALUE);
-        HttpPublisher publisher = new HttpPublisher(target.url, tokens.publisher(), rooms, rate, payload, everything, "storm-" + runTag);
+        HttpPublisher publisher = new HttpPublisher(serving, tokens.publisher(), rooms, rate, payload, everything, "storm-" + runTag);
         Thread publishing = new Thread(() -> {
             try {
                 publisher.run(Long.MAX_VALUE);
@@ -174,7 +188,7 @@ public final class StormCommand implements Callable<Integer> {
         PrometheusText before = metricsOrNull(probe);
         double cpuBefore = cpu(gateway);
         long benchCpuBefore = ProcessStats.ownCpuNanos();
-        long cutNanos = clients.cut();
+        long cutNanos = killPid == null ? clients.cut() : clients.kill(killPid);
         boolean allResumed = clients.awaitResumed(resumeTimeout * 1_000_000_000L);
         long stormEnd = System.nanoTime();
         double cpuStorm = cpu(gateway) - cpuBefore;
@@ -251,6 +265,8 @@ public final class StormCommand implements Callable<Integer> {
         report.put("connect_s", BenchReport.round(connectSeconds, 2));
         report.put("connect_refusals", StormClients.counts(clients.refusedBeforeCut).toString());
         report.put("warmup_s", warmup);
+        report.put("storm", killPid == null ? "tcp reset of every connection" : "node killed (SIGKILL): " + target.url
+                + ", clients moved to " + failoverUrls + "; metrics of " + failoverUrls.get(0));
         report.put("connections_cut", clients.connectionsCut.get());
         report.put("cut_ms", BenchReport.round(cutNanos / 1e6, 1));
         report.put("resumed", resumedMicros.getTotalCount());
@@ -322,6 +338,9 @@ public final class StormCommand implements Callable<Integer> {
                 || resumeTimeout < 1 || threads < 0 || payload < 0) {
             return "--clients, --rooms, --rate, --connect-rate and --resume-timeout must be at least 1;"
                     + " --warmup, --after, --threads and --payload 0 or more";
+        }
+        if (killPid != null && failoverUrls.isEmpty()) {
+            return "--kill-pid needs at least one --failover-url (where the clients go)";
         }
         if (kind.equals("price") || kind.equals("book") || !kind.matches("[a-z][a-z0-9]{0,31}")) {
             return "--kind must be a reliable room kind (trades, account, orders): " + kind;

@@ -164,6 +164,54 @@ class FarmTest {
     }
 
     /**
+     * A node drained (SIGTERM, as a deploy does): its clients are told to reconnect, spread over the drain window (1 s
+     * here), and land on the other nodes, where they resume; every reliable event exactly once, no reset.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(3)
+    void drainAcrossTheFarm() throws Exception {
+        List<String> rooms = List.of("orders:1", "orders:2", "trades:D1");
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        try (Farm farm = new Farm(true)) {
+            farm.closeLater(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
+            List<GatewayProcess> nodes = farm.start("a", "b", "c");
+            GatewayProcess a = nodes.get(0);
+            List<FarmClient> clients = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String token = GatewayProcess.token("drained" + i, "orders:1", "orders:2");
+                FarmClient cl = farm.closeLater(new FarmClient("d" + i, token, group,
+                        a.wsUri(), nodes.get(1).wsUri(), nodes.get(2).wsUri()));
+                clients.add(cl.connect(rooms.get(i % rooms.size()), rooms.get((i + 1) % rooms.size())));
+            }
+            Publisher p1 = farm.closeLater(new Publisher("p1", rooms, 150,
+                    Publisher.nats(farm.natsConnection(), Farm.SUBJECT_PREFIX))).start();
+            Thread.sleep(2_000);
+            long drainedAt = System.nanoTime();
+            a.stop(); // SIGTERM: drain over 1 s, then exit
+            Thread.sleep(4_000);
+            p1.stop();
+
+            awaitAllDelivered(clients, List.of(p1), rooms);
+            List<Long> resumeMillis = new ArrayList<>();
+            for (FarmClient cl : clients) {
+                long connected = cl.connectedAfter(drainedAt);
+                assertThat(connected).as("%s reconnected after the drain", cl).isPositive();
+                long first = cl.firstEventAfter(connected);
+                assertThat(first).as("%s got an event after its resume", cl).isPositive();
+                resumeMillis.add((first - drainedAt) / 1_000_000);
+                assertThat(cl.orderViolations()).as("order on %s", cl).isEmpty();
+                assertThat(cl.resets()).as("resets on %s", cl).isEmpty();
+            }
+            resumeMillis.sort(null);
+            Counts counts = counts(clients, List.of(p1), rooms);
+            report("drain", counts, Map.of("clients", clients.size(),
+                    "resume_p50_ms", resumeMillis.get(resumeMillis.size() / 2),
+                    "resume_max_ms", resumeMillis.get(resumeMillis.size() - 1)));
+            counts.assertExactlyOnce();
+        }
+    }
+
+    /**
      * NATS stopped (SIGTERM; variant: SIGKILL) for about 5 s, then started again on the same store and port while the
      * publishers retry with the same msg_ids: not ready (503, bus disconnected) during, ready after; the clients stay
      * connected, the epoch stays, and nothing is lost or doubled (JetStream's duplicate window survives the restart).

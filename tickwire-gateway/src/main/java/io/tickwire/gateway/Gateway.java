@@ -60,10 +60,15 @@ public final class Gateway implements AutoCloseable {
         this.tokens = new TokenVerifier(config.auth()); // first: a bad key stops the start before threads exist
         this.revocations = new FarmRevocations(tokens.revocations(), sessions);
         EventBus b = null;
+        Coordinator c = null;
         try {
             b = EventBuses.create(config); // memory, or a provider's (nats): connected, streams set up
-            this.coordinator = Coordinators.create(config, this::status, revocations::received);
-        } catch (RuntimeException e) { // NATS unreachable, or a module missing: no thread left behind
+            c = Coordinators.create(config, this::status, revocations::received);
+            this.server = new GatewayServer(config.server()); // e.g. transport epoll where it is not available
+        } catch (RuntimeException | Error e) { // NATS unreachable, a module missing: no thread left behind
+            if (c != null) {
+                c.close();
+            }
             if (b != null) {
                 b.close();
             }
@@ -71,7 +76,7 @@ public final class Gateway implements AutoCloseable {
             throw e;
         }
         this.bus = b;
-        this.server = new GatewayServer(config.server());
+        this.coordinator = c;
         this.rooms = new RoomRegistry(config.rooms().kinds(), bus, server.loops().size(),
                 ByteBufAllocator.DEFAULT, System::currentTimeMillis);
         this.metrics = new GatewayMetrics(config.rooms().kinds().keySet(), server.loops().size(), rooms::size,
@@ -81,7 +86,7 @@ public final class Gateway implements AutoCloseable {
         metrics.nodeState(drain::draining, tokens.revocations()::size);
         revocations.shareThrough(coordinator);
         metrics.farmState(() -> bus.ready(), () -> coordinator.state() == Coordinator.State.OK ? 1
-                : coordinator.state() == Coordinator.State.DEGRADED ? 0 : -1, revocations::receivedCount);
+                : coordinator.state() == Coordinator.State.DEGRADED ? 0 : -1, revocations, FarmRevocations::receivedCount);
         GatewayContext context = new GatewayContext(config, bus, rooms, tokens,
                 new ClientOpParser(config.ws().maxJsonDepth()), metrics, sessions, drain, coordinator, revocations);
         bus.start(new Fanout(rooms, server.loops().loops(), metrics, System::currentTimeMillis));
@@ -138,7 +143,7 @@ public final class Gateway implements AutoCloseable {
             }
 
             @Override
-            public String json() {
+            public Report report() {
                 boolean ok = ready();
                 JsonWriter json = new JsonWriter(96).beginObject()
                         .field("status", ok ? "ready" : "not_ready")
@@ -147,7 +152,7 @@ public final class Gateway implements AutoCloseable {
                 if (drain.draining()) {
                     json.field("draining", true);
                 }
-                return json.endObject().toString();
+                return new Report(ok, json.endObject().toString());
             }
         };
     }

@@ -135,8 +135,11 @@ public final class AdminApi {
             return;
         }
         CompletableFuture<String> reply = coordinator.nodes().toCompletableFuture().handle((nodes, e) -> {
-            if (e != null || nodes.isEmpty()) {
+            if (e != null) {
                 return "{\"coordination\":\"degraded\",\"nodes\":[" + self + "]}";
+            }
+            if (nodes.isEmpty()) { // before this node's first heartbeat
+                return "{\"coordination\":\"" + coordinator.state().word() + "\",\"nodes\":[" + self + "]}";
             }
             StringBuilder json = new StringBuilder("{\"coordination\":\"")
                     .append(coordinator.state().word()).append("\",\"nodes\":[");

@@ -8,6 +8,9 @@ public interface Readiness {
 
     boolean ready();
 
-    /** The reply's JSON object, consistent with {@link #ready()} at the time of the call. */
-    String json();
+    /** Whether the node is ready and why, read once: the reply's status and its JSON object agree. */
+    Report report();
+
+    /** {@code ready} and the JSON object of {@code /health/ready}'s reply. */
+    record Report(boolean ready, String json) {}
 }

@@ -48,7 +48,9 @@ public final class GatewayMetrics implements AutoCloseable {
         /** Closed as accepted: its address already held {@code server.address-max-pending-connections}. */
         ADDRESS_PENDING,
         /** Neither upgraded nor authenticated within {@code ws.handshake-timeout-ms}: closed. */
-        HANDSHAKE_TIMEOUT
+        HANDSHAKE_TIMEOUT,
+        /** The node had not yet loaded the farm's revocations (its first second or two): 503, retry after 1 s. */
+        STARTING
     }
 
     /** What a subscribe with {@code resume} got (the {@code outcome} tag of the resumes counter). */
@@ -272,15 +274,16 @@ public final class GatewayMetrics implements AutoCloseable {
      * The farm's gauges: {@code tickwire_bus_ready} (1 while the bus is connected and caught up),
      * {@code tickwire_coordination_up} (1 ok, 0 degraded, -1 off) and the revocations received from other nodes.
      */
-    public void farmState(java.util.function.BooleanSupplier busReady, java.util.function.IntSupplier coordination,
-                          java.util.function.LongSupplier revocationsReceived) {
+    public <T> void farmState(java.util.function.BooleanSupplier busReady, java.util.function.IntSupplier coordination,
+                              T revocations, java.util.function.ToDoubleFunction<T> received) {
         Gauge.builder("tickwire.bus.ready", busReady, b -> b.getAsBoolean() ? 1 : 0).strongReference(true)
                 .description("1 while the event bus is connected and caught up; the node is not ready otherwise")
                 .register(registry);
         Gauge.builder("tickwire.coordination.up", coordination, c -> c.getAsInt()).strongReference(true)
                 .description("farm coordination (Redis): 1 ok, 0 degraded (this node works alone), -1 not configured")
                 .register(registry);
-        FunctionCounter.builder("tickwire.revocations.received", revocationsReceived, r -> r.getAsLong())
+        // a function counter holds its object weakly: the gateway holds revocations for its lifetime
+        FunctionCounter.builder("tickwire.revocations.received", revocations, received)
                 .description("revocations made on other nodes of the farm and applied here")
                 .register(registry);
     }

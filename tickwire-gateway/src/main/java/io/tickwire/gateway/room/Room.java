@@ -116,6 +116,9 @@ public final class Room {
         if (retired) {
             return false;
         }
+        if (fromFeed) {
+            lastActivityMillis = nowMillis; // a room held from the feed lives while events come
+        }
         if (epoch != null && !epoch.equals(e.epoch())) {
             // The bus restarted this room's history: what we hold counts in another epoch.
             clearRing();
@@ -245,8 +248,9 @@ public final class Room {
     }
 
     /**
-     * Retires the room if nobody has held it for {@code idleMillis} (events do not keep a room alive: a
-     * node holds rooms for its subscribers, the bus holds their history).
+     * Retires the room if nobody has held it for {@code idleMillis} (events do not keep a subscribed room alive:
+     * a node holds rooms for its subscribers, the bus holds their history; a room held from the feed lives while
+     * events come).
      */
     synchronized boolean retireIfIdle(long nowMillis, long idleMillis) {
         if (retired || subscribers > 0 || nowMillis - lastActivityMillis < idleMillis) {
@@ -254,6 +258,14 @@ public final class Room {
         }
         retire();
         return true;
+    }
+
+    synchronized boolean retired() {
+        return retired;
+    }
+
+    synchronized boolean heldFromFeed() {
+        return fromFeed;
     }
 
     /** Marks a new room as held from the feed: a small ring until it is {@link #leaveFeed() taken by a subscriber}. */

@@ -21,7 +21,10 @@ public final class RoomRegistry {
     /** How many recent events of a reliable room a node keeps encoded; older ones are read from the bus. */
     static final int RELIABLE_RING_EVENTS = 512;
 
-    /** Most rooms held from the feed at once: with their small rings, at most 256 MiB of frames. */
+    /**
+     * Most rooms held from the feed at once: with their 16 KiB rings, 256 MiB of frames (more only where single events
+     * are larger: a ring keeps at least its newest event).
+     */
     static final int MAX_FEED_ROOMS = 16_384;
 
     private final Map<String, GatewayConfig.Kind> kinds;
@@ -74,34 +77,45 @@ public final class RoomRegistry {
      * @throws RoomLimitException when a new room would exceed its kind's limit
      */
     public Room acquire(String name) throws RoomLimitException {
-        Room room = rooms.get(name);
         GatewayConfig.Kind kind = kindOf(name);
         AtomicInteger count = perKind.get(kind.name());
-        if (room != null) {
-            if (room.leaveFeed()) { // held from the feed until now: it counts as a subscribed room from here on
-                fromFeed.decrementAndGet();
-                if (count.incrementAndGet() > kind.maxRooms()) {
-                    count.decrementAndGet();
-                    room.holdForFeed();
-                    fromFeed.incrementAndGet();
-                    throw limit(kind);
-                }
+        Room room = rooms.get(name);
+        if (room == null) {
+            if (count.incrementAndGet() > kind.maxRooms()) {
+                count.decrementAndGet();
+                throw limit(kind);
             }
-            return room;
-        }
-        if (count.incrementAndGet() > kind.maxRooms()) {
+            int ring = kind.delivery() == GatewayConfig.Delivery.CONFLATE ? 1 : Math.min(kind.historyEvents(), RELIABLE_RING_EVENTS);
+            Room created = new Room(name, kind, ring, loopCount, clock.getAsLong());
+            Room raced = rooms.putIfAbsent(name, created);
+            if (raced == null) {
+                warm(created);
+                return created;
+            }
             count.decrementAndGet();
-            throw limit(kind);
+            room = raced; // a subscriber's, or the feed's
         }
-        int ring = kind.delivery() == GatewayConfig.Delivery.CONFLATE ? 1 : Math.min(kind.historyEvents(), RELIABLE_RING_EVENTS);
-        Room created = new Room(name, kind, ring, loopCount, clock.getAsLong());
-        Room raced = rooms.putIfAbsent(name, created);
-        if (raced != null) {
-            count.decrementAndGet();
-            return raced;
+        takeFromFeed(room, kind, count);
+        return room;
+    }
+
+    /**
+     * A room held from the feed that a subscriber takes counts as a subscribed room from now on (its kind's
+     * {@code max-rooms}, the full ring). Under the room's monitor, so that a sweep retiring it meanwhile settles the
+     * counts once ({@link #forget}): a retired room is left alone (the caller's subscribe fails and acquires again).
+     */
+    private void takeFromFeed(Room room, GatewayConfig.Kind kind, AtomicInteger count) throws RoomLimitException {
+        synchronized (room) {
+            if (room.retired() || !room.heldFromFeed()) {
+                return;
+            }
+            if (count.incrementAndGet() > kind.maxRooms()) {
+                count.decrementAndGet();
+                throw limit(kind); // stays held from the feed
+            }
+            room.leaveFeed();
+            fromFeed.decrementAndGet();
         }
-        warm(created);
-        return created;
     }
 
     /** Calls {@code action} with every room of {@code kind} this node holds now. */
@@ -122,8 +136,8 @@ public final class RoomRegistry {
      * all the same, with a small ring ({@link Room#FEED_RING_MAX_BYTES}): a client that moves here from a failed
      * node resumes from this node's memory instead of a JetStream request, and a storm of them does not become tens
      * of thousands of requests. At most {@link #MAX_FEED_ROOMS} rooms at once (beyond: the bus serves them); they do
-     * not count against a kind's {@code max-rooms} until a subscriber takes one, and an idle one retires like any
-     * room. The ring covers everything after the event before {@code event}: the bus delivers every event in order
+     * not count against a kind's {@code max-rooms} until a subscriber takes one, and one that has received no
+     * event for its kind's {@code idle-evict-seconds} retires. The ring covers everything after the event before {@code event}: the bus delivers every event in order
      * (a gap is signalled and handled as in {@link io.tickwire.gateway.fanout.Fanout#onGap}).
      *
      * @return the room to append {@code event} to, or null when rooms are not held from the feed or the budget is

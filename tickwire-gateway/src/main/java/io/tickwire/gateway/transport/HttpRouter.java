@@ -77,8 +77,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             case "/health/live" -> HttpReplies.json(ctx, req, HttpResponseStatus.OK, "{\"status\":\"up\"}");
             case "/health/ready" -> {
-                boolean ok = ready.ready();
-                HttpReplies.json(ctx, req, ok ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, ready.json());
+                Readiness.Report r = ready.report();
+                HttpReplies.json(ctx, req, r.ready() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, r.json());
             }
             case "/metrics" -> HttpReplies.send(ctx, req, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
                     context.metrics().scrape().getBytes(StandardCharsets.UTF_8), null);

@@ -73,6 +73,13 @@ final class WebSocketUpgrade {
             return;
         }
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (!context.coordinator().settled()) {
+            // the farm's revocations are not known here yet (a second or two after start): come back in a moment
+            context.metrics().handshakeRejected(HandshakeRejection.STARTING);
+            refuseForRate(ctx, req, origin, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", "node starting",
+                    CloseCode.TRY_AGAIN_LATER, 1);
+            return;
+        }
         if (origin != null && !anyOrigin && !origins.contains(origin.toLowerCase(Locale.ROOT))) {
             context.metrics().handshakeRejected(HandshakeRejection.ORIGIN);
             HttpReplies.error(ctx, req, HttpResponseStatus.FORBIDDEN, "forbidden", "origin not allowed", null);

@@ -456,6 +456,26 @@ class RoomRegistryTest {
     }
 
     @Test
+    void aRoomHeldFromTheFeedLivesWhileEventsComeAndRetiresWhenTheyStop() throws Exception {
+        RoomRegistry feed = remoteHistoryRegistry();
+        try {
+            Room room = feed.holdFromFeed(event("trades:LIVE", 1));
+            long idle = TRADES.idleEvictSeconds() * 1000;
+            for (long seq = 1; seq <= 4; seq++) {
+                now.addAndGet(idle / 2);
+                assertThat(room.append(feed.encoder().event(event("trades:LIVE", seq)), now.get())).isTrue();
+                assertThat(feed.sweep()).as("busy: kept").isZero();
+            }
+            now.addAndGet(idle);
+            assertThat(feed.sweep()).as("no event for the idle time: retired").isEqualTo(1);
+            assertThat(feed.heldFromFeed()).isZero();
+            assertThat(feed.get("trades:LIVE")).isNull();
+        } finally {
+            feed.clear();
+        }
+    }
+
+    @Test
     void theRingOfARoomHeldFromTheFeedIsSmallUntilSubscribed() throws Exception {
         RoomRegistry feed = remoteHistoryRegistry();
         try {

@@ -142,18 +142,7 @@ class FarmTest {
             p1.stop();
 
             awaitAllDelivered(clients, List.of(p1), rooms);
-            List<Long> resumeMillis = new ArrayList<>();
-            for (FarmClient cl : clients) {
-                long connected = cl.connectedAfter(killedAt);
-                assertThat(connected).as("%s reconnected after the kill", cl).isPositive();
-                long first = cl.firstEventAfter(connected);
-                assertThat(first).as("%s got an event after its resume", cl).isPositive();
-                resumeMillis.add((first - killedAt) / 1_000_000);
-                assertThat(cl.orderViolations()).as("order on %s", cl).isEmpty();
-                assertThat(cl.resets()).as("resets on %s", cl).isEmpty();
-                assertThat(cl.unsubscribed()).as("subscriptions ended on %s", cl).isEmpty();
-            }
-            resumeMillis.sort(null);
+            List<Long> resumeMillis = resumedElsewhere(clients, killedAt);
             Counts counts = counts(clients, List.of(p1), rooms);
             report("kill-9", counts, Map.of("clients", clients.size(),
                     "resume_p50_ms", resumeMillis.get(resumeMillis.size() / 2),
@@ -192,17 +181,7 @@ class FarmTest {
             p1.stop();
 
             awaitAllDelivered(clients, List.of(p1), rooms);
-            List<Long> resumeMillis = new ArrayList<>();
-            for (FarmClient cl : clients) {
-                long connected = cl.connectedAfter(drainedAt);
-                assertThat(connected).as("%s reconnected after the drain", cl).isPositive();
-                long first = cl.firstEventAfter(connected);
-                assertThat(first).as("%s got an event after its resume", cl).isPositive();
-                resumeMillis.add((first - drainedAt) / 1_000_000);
-                assertThat(cl.orderViolations()).as("order on %s", cl).isEmpty();
-                assertThat(cl.resets()).as("resets on %s", cl).isEmpty();
-            }
-            resumeMillis.sort(null);
+            List<Long> resumeMillis = resumedElsewhere(clients, drainedAt);
             Counts counts = counts(clients, List.of(p1), rooms);
             report("drain", counts, Map.of("clients", clients.size(),
                     "resume_p50_ms", resumeMillis.get(resumeMillis.size() / 2),
@@ -448,6 +427,27 @@ class FarmTest {
         } catch (Exception e) {
             return 0;
         }
+    }
+
+    /**
+     * Checks that every client reconnected after {@code sinceNanos} (its node killed or drained), got events again,
+     * in order, with no reset and no subscription ended; returns each one's milliseconds from then to its first
+     * event after the reconnect, sorted.
+     */
+    static List<Long> resumedElsewhere(List<FarmClient> clients, long sinceNanos) {
+        List<Long> resumeMillis = new ArrayList<>();
+        for (FarmClient cl : clients) {
+            long connected = cl.connectedAfter(sinceNanos);
+            assertThat(connected).as("%s reconnected after its node went", cl).isPositive();
+            long first = cl.firstEventAfter(connected);
+            assertThat(first).as("%s got an event after its resume", cl).isPositive();
+            resumeMillis.add((first - sinceNanos) / 1_000_000);
+            assertThat(cl.orderViolations()).as("order on %s", cl).isEmpty();
+            assertThat(cl.resets()).as("resets on %s", cl).isEmpty();
+            assertThat(cl.unsubscribed()).as("subscriptions ended on %s", cl).isEmpty();
+        }
+        resumeMillis.sort(null);
+        return resumeMillis;
     }
 
     /** What a test counted over its clients' reliable rooms. */

@@ -70,7 +70,11 @@ public final class RevocationList {
      */
     public synchronized long revokeToken(String jti, long expiresAtMillis) throws FullException {
         long now = clock.getAsLong();
-        long forgetAt = expiresAtMillis > 0 ? expiresAtMillis + leewayMillis : now + retentionMillis;
+        return putToken(jti, expiresAtMillis > 0 ? expiresAtMillis + leewayMillis : now + retentionMillis, now);
+    }
+
+    /** Adds or lengthens the token's entry to {@code forgetAt}; returns the entry's time. */
+    private long putToken(String jti, long forgetAt, long now) throws FullException {
         Long old = live(tokens.get(jti), now);
         if (old == null) {
             makeRoom(now);
@@ -101,6 +105,11 @@ public final class RevocationList {
      */
     public synchronized long revokeUser(String user, long issuedBeforeMillis) throws FullException {
         long now = clock.getAsLong();
+        return putUser(user, issuedBeforeMillis, now + retentionMillis, now);
+    }
+
+    /** Adds or extends the user's cutoff (the later cutoff and time win); returns the entry's time. */
+    private long putUser(String user, long issuedBeforeMillis, long forgetAt, long now) throws FullException {
         UserCutoff old = users.get(user);
         if (old != null && old.forgetAt <= now) {
             old = null;
@@ -108,7 +117,6 @@ public final class RevocationList {
         if (old == null) {
             makeRoom(now);
         }
-        long forgetAt = now + retentionMillis;
         UserCutoff cutoff = old == null ? new UserCutoff(issuedBeforeMillis, forgetAt)
                 : new UserCutoff(Math.max(old.issuedBefore, issuedBeforeMillis), Math.max(old.forgetAt, forgetAt));
         users.put(user, cutoff);
@@ -127,13 +135,7 @@ public final class RevocationList {
         if (forgetAt <= now) {
             return false;
         }
-        Long old = live(tokens.get(jti), now);
-        if (old == null) {
-            makeRoom(now);
-        }
-        long until = old == null ? forgetAt : Math.max(old, forgetAt);
-        tokens.put(jti, until);
-        nextExpiry = Math.min(nextExpiry, until);
+        putToken(jti, forgetAt, now);
         return true;
     }
 
@@ -149,17 +151,7 @@ public final class RevocationList {
         if (forgetAt <= now) {
             return false;
         }
-        UserCutoff old = users.get(user);
-        if (old != null && old.forgetAt <= now) {
-            old = null;
-        }
-        if (old == null) {
-            makeRoom(now);
-        }
-        UserCutoff cutoff = old == null ? new UserCutoff(issuedBeforeMillis, forgetAt)
-                : new UserCutoff(Math.max(old.issuedBefore, issuedBeforeMillis), Math.max(old.forgetAt, forgetAt));
-        users.put(user, cutoff);
-        nextExpiry = Math.min(nextExpiry, cutoff.forgetAt);
+        putUser(user, issuedBeforeMillis, forgetAt, now);
         return true;
     }
 

@@ -68,4 +68,23 @@ class RevocationListTest {
         assertThat(list.isRevoked(token("x", 1, "j3"))).isTrue();
         assertThat(list.isRevoked(token("x", 1, "j2"))).isTrue();
     }
+
+    @Test
+    void revocationsFromTheFarmKeepTheirForgetTimeAndArePastWhenItHasPassed() throws Exception {
+        assertThat(list.revokeTokenUntil("j9", 1_000_000)).as("already past").isFalse();
+        assertThat(list.revokeTokenUntil("j9", 1_200_000)).isTrue();
+        assertThat(list.revokeTokenUntil("j9", 1_100_000)).as("an earlier time does not shorten it").isTrue();
+        assertThat(list.revokeUserUntil("7", 990_000, 1_300_000)).isTrue();
+        now.set(1_199_999);
+        assertThat(list.isRevoked(token("x", 0, "j9"))).isTrue();
+        assertThat(list.isRevoked(token("7", 989_000, "k"))).isTrue();
+        assertThat(list.isRevoked(token("7", 990_000, "k"))).as("issued at the cutoff").isFalse();
+        now.set(1_200_000);
+        assertThat(list.isRevoked(token("x", 0, "j9"))).isFalse();
+        now.set(1_300_000);
+        assertThat(list.isRevoked(token("7", 989_000, "k"))).isFalse();
+        assertThat(list.size()).isEqualTo(2);
+        list.sweep();
+        assertThat(list.size()).isZero();
+    }
 }

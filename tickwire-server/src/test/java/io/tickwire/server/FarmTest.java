@@ -122,17 +122,7 @@ class FarmTest {
             farm.closeLater(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
             List<GatewayProcess> nodes = farm.start("a", "b", "c");
             GatewayProcess a = nodes.get(0);
-            List<FarmClient> clients = new ArrayList<>();
-            for (int i = 0; i < 30; i++) {
-                String token = GatewayProcess.token("user" + i, "orders:1", "orders:2", "orders:3");
-                FarmClient cl = farm.closeLater(new FarmClient("c" + i, token, group,
-                        a.wsUri(), nodes.get(1).wsUri(), nodes.get(2).wsUri()));
-                clients.add(cl.connect(rooms.get(i % rooms.size()), rooms.get((i + 1) % rooms.size())));
-            }
-            for (FarmClient cl : clients) {
-                assertThat(cl.states().stream().filter(s -> s.change().state() == ConnectionState.CONNECTED)
-                        .map(s -> s.change().url().toString()).findFirst()).as("%s's first node", cl).contains(a.wsUri());
-            }
+            List<FarmClient> clients = clientsOnTheFirstNode(farm, group, nodes, 30, "user", rooms);
             Publisher p1 = farm.closeLater(new Publisher("p1", rooms, 150,
                     Publisher.nats(farm.natsConnection(), Farm.SUBJECT_PREFIX))).start();
             Thread.sleep(3_000);
@@ -165,13 +155,7 @@ class FarmTest {
             farm.closeLater(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
             List<GatewayProcess> nodes = farm.start("a", "b", "c");
             GatewayProcess a = nodes.get(0);
-            List<FarmClient> clients = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                String token = GatewayProcess.token("drained" + i, "orders:1", "orders:2");
-                FarmClient cl = farm.closeLater(new FarmClient("d" + i, token, group,
-                        a.wsUri(), nodes.get(1).wsUri(), nodes.get(2).wsUri()));
-                clients.add(cl.connect(rooms.get(i % rooms.size()), rooms.get((i + 1) % rooms.size())));
-            }
+            List<FarmClient> clients = clientsOnTheFirstNode(farm, group, nodes, 20, "drained", rooms);
             Publisher p1 = farm.closeLater(new Publisher("p1", rooms, 150,
                     Publisher.nats(farm.natsConnection(), Farm.SUBJECT_PREFIX))).start();
             Thread.sleep(2_000);
@@ -427,6 +411,26 @@ class FarmTest {
         } catch (Exception e) {
             return 0;
         }
+    }
+
+    /**
+     * {@code count} clients given the nodes' URLs in order, each in two of {@code rooms} (client i in rooms i and
+     * i + 1, granted every {@code orders} room), all connected to the first node.
+     */
+    static List<FarmClient> clientsOnTheFirstNode(Farm farm, EventLoopGroup group, List<GatewayProcess> nodes, int count,
+                                                  String user, List<String> rooms) throws Exception {
+        String[] granted = rooms.stream().filter(r -> r.startsWith("orders:")).toArray(String[]::new);
+        String[] urls = nodes.stream().map(GatewayProcess::wsUri).toArray(String[]::new);
+        List<FarmClient> clients = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            FarmClient cl = farm.closeLater(new FarmClient(user + i, GatewayProcess.token(user + i, granted), group, urls));
+            clients.add(cl.connect(rooms.get(i % rooms.size()), rooms.get((i + 1) % rooms.size())));
+        }
+        for (FarmClient cl : clients) {
+            assertThat(cl.states().stream().filter(s -> s.change().state() == ConnectionState.CONNECTED)
+                    .map(s -> s.change().url().toString()).findFirst()).as("%s's first node", cl).contains(urls[0]);
+        }
+        return clients;
     }
 
     /**

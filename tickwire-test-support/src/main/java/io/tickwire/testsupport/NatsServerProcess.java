@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -90,7 +88,7 @@ public final class NatsServerProcess implements BeforeAllCallback, AfterAllCallb
         Files.createDirectories(target.resolve("nats-logs"));
         logFile = target.resolve("nats-logs").resolve("nats-" + ProcessHandle.current().pid() + "-" + index + ".log");
         storeDir = Files.createTempDirectory(target, "nats-store-");
-        port = freePort();
+        port = ServerBinaries.freePort();
         shutdownHook = new Thread(this::destroyForcibly, "nats-server-killer");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -246,40 +244,8 @@ public final class NatsServerProcess implements BeforeAllCallback, AfterAllCallb
 
     /** The binary this class would run; aborts (or fails on CI) when there is none. */
     public static Path findBinary() {
-        String env = System.getenv("TICKWIRE_NATS_SERVER");
-        if (env != null && !env.isBlank()) {
-            Path p = Paths.get(env);
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-            throw new IllegalStateException("TICKWIRE_NATS_SERVER=" + env + " is not an executable file");
-        }
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String dir : path.split(File.pathSeparator)) {
-                Path p = Paths.get(dir.isEmpty() ? "." : dir, "nats-server");
-                if (Files.isExecutable(p)) {
-                    return p;
-                }
-            }
-        }
-        Path debian = Paths.get("/usr/sbin/nats-server");
-        if (Files.isExecutable(debian)) {
-            return debian;
-        }
-        String hint = "nats-server not found (set TICKWIRE_NATS_SERVER, or: apt-get install nats-server)";
-        if ("true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException(hint);
-        }
-        Assumptions.abort(hint);
-        return null;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        }
+        return ServerBinaries.find("TICKWIRE_NATS_SERVER", "nats-server", Paths.get("/usr/sbin/nats-server"),
+                "nats-server not found (set TICKWIRE_NATS_SERVER, or: apt-get install nats-server)");
     }
 
     private static void deleteRecursively(Path dir) {

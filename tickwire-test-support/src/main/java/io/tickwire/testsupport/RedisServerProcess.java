@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -78,7 +76,7 @@ public final class RedisServerProcess implements BeforeAllCallback, AfterAllCall
         }
         if (binary == null) {
             binary = findBinary();
-            port = freePort();
+            port = ServerBinaries.freePort();
             Files.createDirectories(logDir);
         }
         File log = logDir.resolve("redis-" + port + ".log").toFile();
@@ -169,42 +167,10 @@ public final class RedisServerProcess implements BeforeAllCallback, AfterAllCall
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        }
-    }
-
     /** The binary this class would run; aborts (or fails on CI) when there is none. */
     public static Path findBinary() {
-        String env = System.getenv("TICKWIRE_REDIS_SERVER");
-        if (env != null && !env.isBlank()) {
-            Path p = Paths.get(env);
-            if (!Files.isExecutable(p)) {
-                throw new IllegalStateException("TICKWIRE_REDIS_SERVER=" + env + " is not an executable file");
-            }
-            return p;
-        }
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String dir : path.split(File.pathSeparator)) {
-                Path p = Paths.get(dir, "redis-server");
-                if (Files.isExecutable(p)) {
-                    return p;
-                }
-            }
-        }
-        Path usual = Paths.get("/usr/bin/redis-server");
-        if (Files.isExecutable(usual)) {
-            return usual;
-        }
-        String hint = "redis-server not found (TICKWIRE_REDIS_SERVER, PATH, /usr/bin): "
-                + "apt-get install redis-server, or set TICKWIRE_REDIS_SERVER";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new IllegalStateException(hint);
-        }
-        Assumptions.abort(hint);
-        return null;
+        return ServerBinaries.find("TICKWIRE_REDIS_SERVER", "redis-server", Paths.get("/usr/bin/redis-server"),
+                "redis-server not found (TICKWIRE_REDIS_SERVER, PATH, /usr/bin): "
+                + "apt-get install redis-server, or set TICKWIRE_REDIS_SERVER");
     }
 }

@@ -96,7 +96,7 @@ public final class FarmRevocations {
         received.incrementAndGet();
         sessions.closeWhere(r.user() ? r.key() : null, list::isRevoked, CloseCode.UNAUTHORIZED, REVOKED_REASON)
                 .thenAccept(closed -> {
-                    if (!closed.isEmpty() || log.isDebugEnabled()) {
+                    if (!closed.isEmpty()) {
                         log.info("revocation from the farm ({} {}) closed {} connection(s)",
                                 r.user() ? "user" : "token jti", r.key(), closed.size());
                     }

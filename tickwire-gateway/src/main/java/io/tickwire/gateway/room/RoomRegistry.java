@@ -144,7 +144,7 @@ public final class RoomRegistry {
      *     used up
      */
     public Room holdFromFeed(BusEvent event) {
-        if (!holdFromFeed) {
+        if (!holdFromFeed || fromFeed.get() >= MAX_FEED_ROOMS) { // budget used up: no write per event
             return null;
         }
         GatewayConfig.Kind kind = kindOf(event.room());
